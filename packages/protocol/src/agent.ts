@@ -1,0 +1,204 @@
+/**
+ * The agent protocol: the messages between `palisade-agent` (or the fleet simulator) and the
+ * server. One schema per message; both sides validate with the same schema.
+ *
+ * Routes (all JSON, under the server's base URL):
+ * - `POST /agent/v1/enroll`    EnrollRequest → EnrollResponse (no auth; the onboarding token is in the body)
+ * - `POST /agent/v1/check-in`  CheckInRequest → CheckInResponse
+ * - `GET  /agent/v1/notify`    server-sent events: `revision` (NotifyRevisionEvent) and `sync`
+ *                              (NotifySyncEvent); a `: ping` comment every 25 s keeps it open
+ * - `POST /agent/v1/report`    ReportRequest → ReportResponse
+ *
+ * Authenticated calls carry `Authorization: Bearer <deviceId>.<secret>` (DEVICE_AUTH_SCHEME), the
+ * credential returned by enroll. The server keeps only a hash of the secret.
+ */
+import {
+  ENFORCEMENT_TARGETS,
+  MANAGED_BY,
+  PLATFORMS,
+  PROFILES,
+  REPORT_STATUSES,
+  IDENTITY_ACTIONS,
+} from '@palisade/core';
+import { z } from 'zod';
+
+export const AGENT_API_PREFIX = '/agent/v1';
+
+const hostname = z.string().min(1).max(253);
+const tag = z.string().min(1).max(128);
+
+export const DirectoryJoinSchema = z.object({
+  tenantId: z.string().min(1).max(128),
+  deviceId: z.string().min(1).max(128),
+});
+
+/** Facts as the agent reports them; mirrors core's DeviceFacts. */
+export const DeviceFactsSchema = z.object({
+  hostname,
+  domain: z.string().max(253).nullable(),
+  platform: z.enum(PLATFORMS),
+  osVersion: z.string().min(1).max(64),
+  osName: z.string().max(256).optional(),
+  distro: z.string().max(64).optional(),
+  kernel: z.string().max(256).optional(),
+  architecture: z.string().max(32).optional(),
+  agentVersion: z.string().min(1).max(64),
+  isDomainController: z.boolean(),
+  isServerCore: z.boolean(),
+  powershellLanguageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).nullable(),
+  nonPersistentVdi: z.boolean(),
+  directoryJoin: DirectoryJoinSchema.nullable(),
+  mdmManaged: z.boolean(),
+  configMgrManaged: z.boolean(),
+  cloudConnector: z.boolean().optional(),
+  internetFacing: z.boolean().optional(),
+  tags: z.array(tag).max(100),
+  installedSoftware: z.array(z.string().min(1).max(512)).max(10_000).optional(),
+  installedTargets: z.array(z.enum(ENFORCEMENT_TARGETS)).max(10).optional(),
+});
+export type DeviceFactsMessage = z.infer<typeof DeviceFactsSchema>;
+
+export const EnrollmentDecisionSchema = z.object({
+  code: z.number().int(),
+  name: z.string(),
+  managedBy: z.enum(MANAGED_BY),
+  identity: z.enum(IDENTITY_ACTIONS),
+  meaning: z.string(),
+  fix: z.string().nullable(),
+  withheldProfiles: z.array(z.enum(PROFILES)),
+});
+
+export const EnrollRequestSchema = z.object({
+  /** The onboarding token the administrator created. */
+  token: z.string().min(8).max(512),
+  /**
+   * A stable identifier of the machine (e.g. /etc/machine-id), so re-enrolling the same machine
+   * returns the same device.
+   */
+  machineId: z.string().min(8).max(256),
+  /** The agent's Ed25519 public key, SPKI DER, base64. */
+  publicKey: z.string().min(40).max(200),
+  facts: DeviceFactsSchema,
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  tenantId: z.string(),
+  /** `<deviceId>.<secret>`: send as `Authorization: Bearer …`. Shown once. */
+  credential: z.string(),
+  /** The tenant's Ed25519 public key (SPKI DER, base64): the agent pins it. */
+  tenantPublicKey: z.string(),
+  enrollment: EnrollmentDecisionSchema,
+  /** Seconds until the next fallback check-in. */
+  nextCheckInSeconds: z.number().int().positive(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+export const CheckInRequestSchema = z.object({
+  /** The revision the agent holds, or null when it holds none. */
+  revision: z.number().int().nonnegative().nullable(),
+  /** Facts that changed since the last check-in (a partial object), or omitted. */
+  facts: DeviceFactsSchema.partial().optional(),
+  /** Answers a sync request (from a notice), so the server can tie the next report to it. */
+  syncRequestId: z.string().max(64).optional(),
+});
+export type CheckInRequest = z.infer<typeof CheckInRequestSchema>;
+
+/** The unchanged answer is kept tiny on purpose: it is the hot path. */
+export const CheckInUnchangedSchema = z.object({
+  s: z.literal('u'),
+  /** Seconds until the next fallback check-in. */
+  n: z.number().int().positive(),
+});
+
+const SettingSourceSchema = z.object({
+  policyId: z.string(),
+  policyName: z.string(),
+  version: z.number().int(),
+});
+const JsonValueSchema: z.ZodType<unknown> = z.unknown();
+
+export const EffectiveConfigurationSchema = z.object({
+  settings: z.array(
+    z.object({
+      id: z.string(),
+      value: JsonValueSchema,
+      sources: z.array(SettingSourceSchema),
+      items: z.array(z.object({ value: JsonValueSchema, sources: z.array(SettingSourceSchema) })).optional(),
+    }),
+  ),
+  conflicts: z.array(
+    z.object({
+      id: z.string(),
+      candidates: z.array(SettingSourceSchema.extend({ value: JsonValueSchema })),
+    }),
+  ),
+  hash: z.string(),
+});
+
+/** The document the tenant signs: what one device must enforce at one revision. */
+export const ConfigurationDocumentSchema = z.object({
+  deviceId: z.string(),
+  tenantId: z.string(),
+  revision: z.number().int().nonnegative(),
+  /** ISO-8601 time the server issued this revision. */
+  issuedAt: z.string(),
+  enrollment: EnrollmentDecisionSchema,
+  configuration: EffectiveConfigurationSchema,
+});
+export type ConfigurationDocument = z.infer<typeof ConfigurationDocumentSchema>;
+
+/**
+ * A signed configuration: `payload` is the exact UTF-8 JSON text of a ConfigurationDocument and
+ * `signature` the tenant's Ed25519 signature over those bytes (base64). The agent verifies the
+ * signature over the bytes it received, then parses the payload.
+ */
+export const SignedConfigurationSchema = z.object({
+  payload: z.string(),
+  signature: z.string(),
+});
+export type SignedConfiguration = z.infer<typeof SignedConfigurationSchema>;
+
+export const CheckInChangedSchema = z.object({
+  s: z.literal('c'),
+  n: z.number().int().positive(),
+  configuration: SignedConfigurationSchema,
+});
+
+export const CheckInResponseSchema = z.discriminatedUnion('s', [
+  CheckInUnchangedSchema,
+  CheckInChangedSchema,
+]);
+export type CheckInResponse = z.infer<typeof CheckInResponseSchema>;
+
+export const SettingResultSchema = z.object({
+  id: z.string().min(1).max(256),
+  status: z.enum(REPORT_STATUSES),
+  error: z.string().max(4096).optional(),
+  target: z.enum(ENFORCEMENT_TARGETS).optional(),
+  observed: JsonValueSchema.optional(),
+});
+
+export const ReportRequestSchema = z.object({
+  /** Unique per report (a UUID): retries of one report are counted once. */
+  reportId: z.string().min(8).max(64),
+  revision: z.number().int().nonnegative(),
+  /** Set when the report answers a sync request. */
+  syncRequestId: z.string().max(64).optional(),
+  results: z.array(SettingResultSchema).max(5_000),
+});
+export type ReportRequest = z.infer<typeof ReportRequestSchema>;
+
+export const ReportResponseSchema = z.object({
+  accepted: z.literal(true),
+  duplicate: z.boolean(),
+});
+export type ReportResponse = z.infer<typeof ReportResponseSchema>;
+
+/** SSE event `revision`: the device's configuration moved; check in. */
+export const NotifyRevisionEventSchema = z.object({ revision: z.number().int().nonnegative() });
+/** SSE event `sync`: an administrator asked for a sync now; check in and report. */
+export const NotifySyncEventSchema = z.object({ syncRequestId: z.string() });
+
+export const DEVICE_AUTH_SCHEME = 'Bearer';
