@@ -1,1 +1,34 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `palisade`: the admin command line. Each noun registers its commands from commands/<noun>/.
+ * Exit codes: 0 ok, 1 failure, 2 bad usage (commander's own usage errors included), 3 plan has changes.
+ */
+import { Command, CommanderError } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('palisade')
+    .description('Palisade: security settings management for Windows, macOS and Linux fleets')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  // Command registrations (one line per noun):
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      return 2;
+    }
+    process.stderr.write(`palisade: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+const exitCode = await main(process.argv);
+process.exitCode = exitCode;
