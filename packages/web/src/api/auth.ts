@@ -1,0 +1,15 @@
+import { api } from './client.js';
+import type { Session } from './session.js';
+import { writeSession } from './session.js';
+
+/** Signs in and keeps the session for this tab. */
+export async function signIn(credentials: { email: string; password: string }): Promise<Session> {
+  const answer = await api<Session>('/auth/login', {
+    method: 'POST',
+    body: credentials,
+    anonymous: true,
+  });
+  const session: Session = { token: answer.token, user: answer.user };
+  writeSession(session);
+  return session;
+}

@@ -1,0 +1,6 @@
+import type { ReactNode } from 'react';
+import { PageHeader } from '../../components/page-header.js';
+
+export function DashboardPage(): ReactNode {
+  return <PageHeader title="Dashboard" />;
+}

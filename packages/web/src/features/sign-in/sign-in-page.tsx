@@ -1,0 +1,89 @@
+import {
+  Alert,
+  Button,
+  Center,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useMutation } from '@tanstack/react-query';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import { signIn } from '../../api/auth.js';
+import { ApiError, errorMessage } from '../../api/client.js';
+import { ROLE_LABELS } from '../../api/roles.js';
+
+const route = getRouteApi('/sign-in');
+
+/** Only paths inside the portal are followed after sign-in (never another origin). */
+function safeRedirect(target: string | undefined): string {
+  return target?.startsWith('/') && !target.startsWith('//') && !target.startsWith('/sign-in')
+    ? target
+    : '/';
+}
+
+export function SignInPage(): ReactNode {
+  const { redirect } = route.useSearch();
+  const navigate = useNavigate();
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { email: '', password: '' },
+    validate: {
+      email: (value) => (value.trim() ? null : 'Enter your email address'),
+      password: (value) => (value ? null : 'Enter your password'),
+    },
+  });
+  const mutation = useMutation({
+    mutationFn: signIn,
+    onSuccess: async (session) => {
+      notifications.show({
+        message: `Signed in as ${session.user.email} — ${ROLE_LABELS[session.user.role]}`,
+      });
+      await navigate({ href: safeRedirect(redirect) });
+    },
+    onError: (error) => {
+      if (error instanceof ApiError) form.setErrors(error.fieldMap());
+    },
+  });
+
+  return (
+    <Center mih="100vh" bg="gray.0">
+      <Paper withBorder p="lg" w={360} shadow="xs">
+        <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} noValidate>
+          <Stack gap="sm">
+            <div>
+              <Title order={3}>Palisade</Title>
+              <Text size="sm" c="dimmed">
+                Sign in to the security settings console
+              </Text>
+            </div>
+            {mutation.isError && (
+              <Alert color="red" variant="light" data-testid="sign-in-error">
+                {errorMessage(mutation.error)}
+              </Alert>
+            )}
+            <TextInput
+              label="Email"
+              autoComplete="username"
+              autoFocus
+              {...form.getInputProps('email')}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              {...form.getInputProps('password')}
+            />
+            <Button type="submit" loading={mutation.isPending} size="sm">
+              Sign in
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}
