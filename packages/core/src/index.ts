@@ -1,2 +1,5 @@
 export * from './model.js';
 export * from './rules/index.js';
+export * from './hash/index.js';
+export * from './enrollment/index.js';
+export * from './report/index.js';

@@ -1,0 +1,2 @@
+export { canonicalJson, contentHash } from './canonical-json.js';
+export { sha256Hex } from './sha256.js';
