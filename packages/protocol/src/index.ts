@@ -1,2 +1,3 @@
 export * from './agent.js';
 export * from './signing.js';
+export * from './admin.js';

@@ -1,0 +1,87 @@
+/**
+ * createApp: the HTTP application. One pipeline for every request: request log → body limit →
+ * authentication (admin routes) → the route's access check → schema validation → handler; one
+ * error handler at the end turns every failure into the catalog's JSON error.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { authenticate } from './auth/sessions.js';
+import type { AppContext } from './context.js';
+import { ApiError, errorResponse, type FieldProblem } from './errors.js';
+import { registerFleetRoutes } from './http/fleet-routes.js';
+import { registerHealthRoutes } from './http/health.js';
+import type { PalisadeApp, PalisadeEnv, RegisterRoutes } from './http/route.js';
+
+/** Admin bodies above this size are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Agent reports carry up to 5,000 per-setting results: they get more room. */
+export const MAX_REPORT_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The admin resources, in the order they appear in the API reference. */
+const ADMIN_ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes];
+
+const TARGET_PREFIX: Readonly<Record<string, string>> = {
+  json: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+  form: 'body',
+};
+
+export function createApp(context: AppContext): PalisadeApp {
+  const app: PalisadeApp = new OpenAPIHono<PalisadeEnv>({
+    // Validation failures become one 400 that names every wrong field.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const prefix = TARGET_PREFIX[result.target] ?? result.target;
+      const fields: FieldProblem[] = result.error.issues.map((issue) => ({
+        path: [prefix, ...issue.path.map(String)].join('.'),
+        message: issue.message,
+      }));
+      const first = fields[0];
+      const message = first ? `${first.path}: ${first.message}` : 'The request is not valid.';
+      throw new ApiError('validation_failed', message, fields);
+    },
+  });
+
+  app.use('*', requestLog(context));
+  const tooLarge = () => {
+    throw new ApiError('payload_too_large');
+  };
+  app.use('/agent/v1/report', bodyLimit({ maxSize: MAX_REPORT_BODY_BYTES, onError: tooLarge }));
+  app.use('*', async (c, next) => {
+    if (c.req.path === '/agent/v1/report') return next();
+    return bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })(c, next);
+  });
+  app.use('/api/v1/*', authenticate(context));
+
+  for (const register of ADMIN_ROUTES) register(app, context);
+  registerFleetRoutes(app, context);
+
+  app.notFound((c) =>
+    c.json(new ApiError('not_found', `No route ${c.req.method} ${c.req.path}.`).toBody(), 404),
+  );
+  app.onError((error, c) => errorResponse(error, c, context.logger));
+  return app;
+}
+
+/** One info line per request: method, path, status, duration, and who asked. */
+function requestLog(context: AppContext): MiddlewareHandler<PalisadeEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const actor = c.get('actor');
+    context.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(actor ? { user: actor.username, tenant: actor.tenantId } : {}),
+      },
+      'request',
+    );
+  };
+}

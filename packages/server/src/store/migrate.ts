@@ -1,0 +1,32 @@
+/**
+ * Versioned migrations, run at start-up by openStore. Each migration is a file in migrations/
+ * named `NNN-what.ts`; Kysely's migrator records the applied ones in `kysely_migration` and runs
+ * the rest in order, each in a transaction (on PostgreSQL; SQLite's DDL runs in one too), under a
+ * lock so that several server processes starting at once migrate exactly once.
+ */
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import * as admin from './migrations/001-admin.js';
+import type { StoreDialect } from './store.js';
+
+/** The context a migration gets: the dialect, for the few column types that differ. */
+export type MigrationFactory = (dialect: StoreDialect) => Migration;
+
+/** Every migration, in order. Add a line per new file. */
+export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
+  '001-admin': admin.migration,
+};
+
+export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, factory] of Object.entries(MIGRATIONS)) migrations[name] = factory(dialect);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The storage port: one Kysely instance over SQLite (embedded, a file in WAL mode) or PostgreSQL
+ * (several stateless server processes on one database). Everything above this file speaks Kysely
+ * and never asks which engine it runs on, except where SQL really differs (the `dialect` field).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { runMigrations } from './migrate.js';
+import type { Database } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  /** Runs `work` in one transaction: all of it is written, or none of it. */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Answers whether the database is reachable (for /healthz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** PostgreSQL only: the schema to use (`search_path`), e.g. one per test run. */
+  readonly searchPath?: string;
+  /** PostgreSQL only: pool size (default 10). */
+  readonly poolSize?: number;
+  /** Run the migrations (default true). */
+  readonly migrate?: boolean;
+}
+
+/**
+ * Opens the store named by `url`: `postgres://…` / `postgresql://…` for PostgreSQL, otherwise a
+ * SQLite file path (optionally `sqlite:` prefixed; `:memory:` for a throw-away database). Runs the
+ * versioned migrations before returning.
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const store = isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url);
+  if (options.migrate !== false) {
+    try {
+      await runMigrations(store.db as unknown as Kysely<unknown>, store.dialect);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+function openSqlite(url: string): Store {
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new SqliteDatabase(path);
+  // WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged commit
+  // survive a crash or power loss (the issue's "no acknowledged write is lost").
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    transaction: (work) => db.transaction().execute(work),
+    ping: async () => {
+      try {
+        database.prepare('select 1').get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, options: OpenStoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    transaction: (work) => db.transaction().execute(work),
+    ping: async () => {
+      try {
+        await pool.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
