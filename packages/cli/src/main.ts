@@ -4,6 +4,7 @@
  * Exit codes: 0 ok, 1 failure, 2 bad usage (commander's own usage errors included), 3 plan has changes.
  */
 import { Command, CommanderError } from 'commander';
+import { registerRuleCommands } from './commands/rule/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('palisade')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Command registrations (one line per noun):
+  registerRuleCommands(program);
   return program;
 }
 
