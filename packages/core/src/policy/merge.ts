@@ -1,4 +1,4 @@
-import type { MergeKind } from '../catalog/types.js';
+import type { MergeKind } from '../catalog/index.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import {
   assertNever,
