@@ -3,4 +3,5 @@ export * from './rules/index.js';
 export * from './hash/index.js';
 export * from './enrollment/index.js';
 export * from './report/index.js';
+export * from './catalog/index.js';
 export * from './policy/index.js';

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { isAddressToken, validateSettings } from './index.js';
+
+const messages = (problems: readonly { message: string }[]) => problems.map((p) => p.message);
+
+describe('validateSettings', () => {
+  it('explains a bad choice in the administrator’s words', () => {
+    expect(validateSettings('windows', 'antivirus', { 'antivirus.cloudBlockLevel': 7 })).toEqual([
+      {
+        settingId: 'antivirus.cloudBlockLevel',
+        message:
+          'antivirus.cloudBlockLevel: 7 is not one of default, moderate, high, high-plus, zero-tolerance',
+      },
+    ]);
+  });
+
+  it('accepts a valid policy', () => {
+    expect(
+      validateSettings('linux', 'antivirus', {
+        'antivirus.realTimeProtection': true,
+        'antivirus.cloudBlockLevel': 'high-plus',
+        'antivirus.puaProtection': 'block',
+        'antivirus.onDemandScanThreads': 4,
+        'antivirus.unmonitoredFilesystems': ['nfs'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('returns every problem at once', () => {
+    const problems = validateSettings('windows', 'antivirus', {
+      'antivirus.realTimeProtection': 'yes',
+      'antivirus.scanCpuLoadFactor': 150,
+      'antivirus.scanTime': 12.5,
+      'antivirus.puaProtection': 'on',
+      'antivirus.realtimeProtection': true,
+      'exclusions.paths': ['C:\\Data\\'],
+      'antivirus.scanAfterDefinitionUpdate': true,
+    });
+    expect(messages(problems)).toEqual([
+      'antivirus.realTimeProtection: must be true or false, not "yes"',
+      'antivirus.scanCpuLoadFactor: 150 is out of range: it must be from 0 to 100 percent',
+      'antivirus.scanTime: must be a whole number, not 12.5',
+      'antivirus.puaProtection: "on" is not one of off, audit, block',
+      'antivirus.realtimeProtection: there is no such setting; did you mean antivirus.realTimeProtection?',
+      'exclusions.paths: belongs to the antivirus-exclusions profile, not antivirus; move it to a policy of that profile',
+      'antivirus.scanAfterDefinitionUpdate: is a macOS, Linux setting; Windows policies cannot use it',
+    ]);
+    expect(problems.map((p) => p.settingId)).toContain('antivirus.scanCpuLoadFactor');
+  });
+
+  it('refuses a Windows-only setting in a Linux policy', () => {
+    expect(
+      messages(validateSettings('linux', 'antivirus', { 'antivirus.emailScanning': true })),
+    ).toEqual(['antivirus.emailScanning: is a Windows setting; Linux policies cannot use it']);
+  });
+
+  it('refuses the security-experience profile with a clear message', () => {
+    const problems = validateSettings('windows', 'security-experience', {
+      'securityExperience.tamperProtection': true,
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.settingId).toBe('security-experience');
+    expect(problems[0]?.message).toMatch(
+      /^the security-experience profile \(Windows Security Experience\) is not delivered/,
+    );
+    expect(problems[0]?.message).toContain('MDM');
+  });
+
+  it('refuses a profile on a platform that lacks it', () => {
+    expect(messages(validateSettings('linux', 'attack-surface-reduction', {}))).toEqual([
+      'the attack-surface-reduction profile exists for Windows only, not Linux',
+    ]);
+  });
+
+  it('refuses settings the channel does not deliver', () => {
+    expect(
+      messages(
+        validateSettings('windows', 'antivirus', { 'antivirus.intrusionPreventionSystem': false }),
+      )[0],
+    ).toMatch(/^antivirus.intrusionPreventionSystem: AllowIntrusionPreventionSystem is deprecated/);
+  });
+
+  it('offers platform-specific choices only where they exist', () => {
+    expect(
+      validateSettings('windows', 'antivirus', { 'antivirus.sampleSubmission': 'always-prompt' }),
+    ).toEqual([]);
+    expect(
+      messages(
+        validateSettings('macos', 'antivirus', { 'antivirus.sampleSubmission': 'always-prompt' }),
+      ),
+    ).toEqual([
+      'antivirus.sampleSubmission: always-prompt is not available on macOS (only on Windows); choose one of safe, none, all',
+    ]);
+  });
+
+  it('checks exclusion items per platform, with their index', () => {
+    const problems = validateSettings('linux', 'antivirus-exclusions', {
+      'exclusions.paths': [
+        '/var/lib/postgresql/',
+        'C:\\Temp',
+        '/srv/cache/',
+        '/var/lib/postgresql/',
+      ],
+      'exclusions.extensions': ['.log', 'pdf', 'a/b'],
+      'exclusions.processes': ['cat', '/usr/bin/backup', ''],
+    });
+    expect(problems).toEqual([
+      {
+        settingId: 'exclusions.paths',
+        path: [1],
+        message:
+          'exclusions.paths[1]: "C:\\\\Temp" is not an absolute path such as /var/lib/postgresql/ (a trailing / marks a folder) (Linux)',
+      },
+      {
+        settingId: 'exclusions.paths',
+        path: [3],
+        message: 'exclusions.paths[3]: "/var/lib/postgresql/" is listed twice',
+      },
+      {
+        settingId: 'exclusions.extensions',
+        path: [2],
+        message:
+          'exclusions.extensions[2]: "a/b" is not a file extension such as .log or log, without a path',
+      },
+      {
+        settingId: 'exclusions.processes',
+        path: [2],
+        message: 'exclusions.processes[2]: must be a process name or full path, not empty text',
+      },
+    ]);
+    expect(
+      validateSettings('windows', 'antivirus-exclusions', {
+        'exclusions.paths': ['C:\\Data\\', '%ProgramFiles%\\App\\', '\\\\server\\share\\'],
+        'exclusions.processes': ['sqlservr.exe', 'C:\\App\\app.exe'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('checks ASR rules by GUID and mode', () => {
+    const problems = validateSettings('windows', 'attack-surface-reduction', {
+      'asr.rules': {
+        'd4f940ab-401b-4efc-aadc-ad5f3c50688a': 'block',
+        '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2': 'warn',
+        'D3E037E1-3EB8-44C8-A917-57927947596D': 'audit',
+        '00000000-0000-0000-0000-000000000000': 'block',
+        'be9ba2d9-53ea-4cdc-84e5-9b1eeee46550': 'enforce',
+      },
+    });
+    expect(messages(problems)).toEqual([
+      'asr.rules.D3E037E1-3EB8-44C8-A917-57927947596D: write the key in lower case: d3e037e1-3eb8-44c8-a917-57927947596d',
+      'asr.rules.00000000-0000-0000-0000-000000000000: 00000000-0000-0000-0000-000000000000 is not a known key (see palisade catalog show asr.rules)',
+      'asr.rules.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550: "enforce" is not one of off, block, audit, warn',
+      'asr.rules.9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2: warn is not supported by "Block credential stealing from the Windows local security authority subsystem (lsass.exe)"; choose off, block or audit',
+    ]);
+    expect(problems[0]?.path).toEqual(['D3E037E1-3EB8-44C8-A917-57927947596D']);
+  });
+
+  describe('firewall rules', () => {
+    const web = {
+      name: 'web',
+      direction: 'in',
+      action: 'allow',
+      protocol: 'tcp',
+      localPorts: ['80', '443', '8000-8080'],
+      remoteAddresses: ['10.0.0.0/8', '2001:db8::/32', '192.168.1.1-192.168.1.9'],
+    };
+
+    it('accepts well-formed rules on Windows and Linux', () => {
+      expect(validateSettings('linux', 'firewall-rules', { 'firewall.rules': [web] })).toEqual([]);
+      expect(
+        validateSettings('windows', 'firewall-rules', {
+          'firewall.rules': [
+            { ...web, profiles: ['domain', 'private'], program: 'C:\\Program Files\\App\\app.exe' },
+            {
+              name: 'dns',
+              direction: 'out',
+              action: 'allow',
+              protocol: 'udp',
+              remoteAddresses: ['DNS'],
+            },
+          ],
+        }),
+      ).toEqual([]);
+    });
+
+    it('reports each field problem with its path', () => {
+      const problems = validateSettings('linux', 'firewall-rules', {
+        'firewall.rules': [
+          { ...web, direction: 'inbound', program: '/usr/sbin/nginx' },
+          { name: 'WEB', action: 'block', protocol: 'icmp', localPorts: ['22', '70000', '90-80'] },
+          {
+            name: 'ssh',
+            direction: 'in',
+            action: 'allow',
+            remoteAddresses: ['LocalSubnet', '10.0.0.300', '*'],
+            colour: 'red',
+          },
+        ],
+      });
+      expect(problems.map((p) => [p.path, p.message])).toEqual([
+        [[0, 'direction'], 'firewall.rules[0].direction: "inbound" is not one of in, out'],
+        [
+          [0, 'program'],
+          'firewall.rules[0].program: is a Windows field; Linux policies cannot use it',
+        ],
+        [
+          [1, 'direction'],
+          'firewall.rules[1].direction: is required (Inbound (traffic to the device) or outbound (traffic from it).)',
+        ],
+        [
+          [1, 'name'],
+          'firewall.rules[1].name: "WEB" is already the name of item 0; names must be unique',
+        ],
+        [
+          [2, 'colour'],
+          'firewall.rules[2].colour: is not a field (fields: name, description, direction, action, protocol, localPorts, remotePorts, localAddresses, remoteAddresses, enabled, profiles, program, service)',
+        ],
+        [
+          [1, 'localPorts'],
+          'firewall.rules[1].localPorts: ports need protocol tcp or udp, not icmp',
+        ],
+        [
+          [1, 'localPorts', 1],
+          'firewall.rules[1].localPorts[1]: 70000 is not a port: ports run from 1 to 65535',
+        ],
+        [
+          [1, 'localPorts', 2],
+          'firewall.rules[1].localPorts[2]: 90-80 is not a range: it ends before it starts',
+        ],
+        [
+          [2, 'remoteAddresses', 0],
+          'firewall.rules[2].remoteAddresses[0]: LocalSubnet is a Windows Firewall keyword; nftables rules need addresses',
+        ],
+        [
+          [2, 'remoteAddresses', 1],
+          'firewall.rules[2].remoteAddresses[1]: "10.0.0.300" is not an IP address, prefix or range',
+        ],
+        [
+          [2, 'remoteAddresses', 2],
+          'firewall.rules[2].remoteAddresses[2]: * means every address and must stand alone',
+        ],
+      ]);
+      expect(problems.every((p) => p.settingId === 'firewall.rules')).toBe(true);
+    });
+
+    it('parses addresses of both families', () => {
+      for (const good of [
+        '10.1.2.3',
+        '10.0.0.0/8',
+        '::1',
+        'fe80::1/64',
+        '2001:db8:0:0:0:0:0:1',
+        '::ffff:10.0.0.1',
+        '10.0.0.1-10.0.0.9',
+      ]) {
+        expect(isAddressToken(good), good).toBe(true);
+      }
+      for (const bad of [
+        '10.0.0',
+        '10.0.0.0/33',
+        '1::2::3',
+        'fe80::1/129',
+        '10.0.0.1-::1',
+        'example.com',
+      ]) {
+        expect(isAddressToken(bad), bad).toBe(false);
+      }
+    });
+  });
+
+  it('rejects a setting written without a value', () => {
+    expect(
+      messages(validateSettings('linux', 'antivirus-exclusions', { 'exclusions.paths': null })),
+    ).toEqual(['exclusions.paths: has no value; remove it to leave the setting not configured']);
+  });
+});
