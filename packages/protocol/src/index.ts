@@ -1,3 +1,4 @@
 export * from './agent.js';
 export * from './signing.js';
 export * from './admin.js';
+export * from './admin-fleet.js';

@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as admin from './migrations/001-admin.js';
+import * as fleet from './migrations/002-fleet.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -14,6 +15,7 @@ export type MigrationFactory = (dialect: StoreDialect) => Migration;
 /** Every migration, in order. Add a line per new file. */
 export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '001-admin': admin.migration,
+  '002-fleet': fleet.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -6,6 +6,7 @@
  * D1 (platform + admin API) owns the tables of 001-admin; D2 (fleet engine) adds its own below.
  */
 import type { Generated } from 'kysely';
+import type { FleetTables } from './fleet-schema.js';
 
 /** ISO-8601 UTC time as produced by `Date#toISOString()`. */
 export type IsoTime = string;
@@ -157,7 +158,8 @@ export interface AuditLogTable {
   after: string | null;
 }
 
-export interface Database {
+/** The fleet tables (D2, migration 002) are declared in fleet-schema.ts. */
+export interface Database extends FleetTables {
   tenants: TenantTable;
   users: UserTable;
   sessions: SessionTable;

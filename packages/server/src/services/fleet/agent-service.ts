@@ -1,0 +1,428 @@
+/**
+ * The agent protocol's server side: enroll, check-in and report. The check-in is the hot path:
+ * when nothing changed it costs one primary-key read (the credential check, which also yields the
+ * revision) and at most one throttled write of "last seen".
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
+import {
+  type CheckInRequest,
+  type CheckInResponse,
+  DeviceFactsSchema,
+  type EnrollRequest,
+  type EnrollResponse,
+  type ReportRequest,
+  type ReportResponse,
+} from '@palisade/protocol';
+import { hashSecret, newSecret } from '../../auth/secrets.js';
+import { ApiError } from '../../errors.js';
+import { appendAudit } from '../audit.js';
+import { loadDeviceRecords } from './device-records.js';
+import { type FleetDb, fleetDb } from './fleet-db.js';
+import type { FleetService } from './fleet-service.js';
+import {
+  applyOutcome,
+  evaluateDevice,
+  settingStatusesOf,
+  writeSettingStatuses,
+} from './recompute.js';
+import type { TenantState } from './tenant-state.js';
+
+/** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+/** Check-in history kept per device. */
+export const CHECK_IN_HISTORY = 50;
+
+/** What the credential check reads: the one indexed read of an unchanged check-in. */
+export interface AuthenticatedDevice {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly revision: number;
+  readonly facts: string;
+  readonly lastCheckInAt: string;
+}
+
+/**
+ * Checks `Authorization: Bearer <deviceId>.<secret>` against the stored hash. An offboarded
+ * device's credential no longer works.
+ */
+export async function authenticateDevice(
+  db: FleetDb,
+  authorization: string | undefined,
+): Promise<AuthenticatedDevice> {
+  const match = /^Bearer\s+([^.\s]+)\.(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1] || !match[2]) {
+    throw new ApiError(
+      'device_unauthenticated',
+      'Send the device credential from enroll as "Authorization: Bearer <deviceId>.<secret>".',
+    );
+  }
+  const row = await db
+    .selectFrom('devices')
+    .select(['id', 'tenant_id', 'credential_hash', 'revision', 'facts', 'last_check_in_at'])
+    .where('id', '=', match[1])
+    .where('offboarded_at', 'is', null)
+    .executeTakeFirst();
+  const presented = Buffer.from(hashSecret(match[2]));
+  const stored = Buffer.from(row?.credential_hash ?? '');
+  if (!row || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+    throw new ApiError(
+      'device_unauthenticated',
+      'The device credential is not valid (the device may have been offboarded): enroll again.',
+    );
+  }
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    revision: row.revision,
+    facts: row.facts,
+    lastCheckInAt: row.last_check_in_at,
+  };
+}
+
+/** The fallback check-in interval with ±10 % jitter, so a fleet does not check in in lockstep. */
+export function nextCheckInSeconds(state: TenantState): number {
+  const base = state.settings.checkInIntervalMinutes * 60;
+  return Math.max(1, Math.round(base * (0.9 + Math.random() * 0.2)));
+}
+
+export async function enroll(fleet: FleetService, request: EnrollRequest): Promise<EnrollResponse> {
+  const now = fleet.clock.now();
+  const token = await fleet.db
+    .selectFrom('onboarding_tokens')
+    .select(['id', 'tenant_id', 'expires_at', 'revoked_at'])
+    .where('token_hash', '=', hashSecret(request.token))
+    .executeTakeFirst();
+  if (!token) throw new ApiError('token_invalid', 'body.token: the onboarding token is not valid.');
+  if (token.revoked_at !== null) {
+    throw new ApiError(
+      'token_revoked',
+      `The onboarding token was revoked at ${token.revoked_at}: ask an administrator for a new one.`,
+    );
+  }
+  if (token.expires_at <= now.toISOString()) {
+    throw new ApiError(
+      'token_expired',
+      `The onboarding token expired at ${token.expires_at}: ask an administrator for a new one.`,
+    );
+  }
+  const state = await fleet.tenantState(token.tenant_id);
+  const secret = newSecret();
+  const enrolled = await enrollWithRetry(fleet, state, token.id, request, secret, now);
+  fleet.metrics.enrollments.inc({ status: enrolled.decision.name });
+  await enrolled.afterCommit();
+  return {
+    deviceId: enrolled.deviceId,
+    tenantId: state.tenantId,
+    credential: `${enrolled.deviceId}.${secret}`,
+    tenantPublicKey: state.publicKey,
+    enrollment: { ...enrolled.decision, withheldProfiles: [...enrolled.decision.withheldProfiles] },
+    nextCheckInSeconds: nextCheckInSeconds(state),
+  };
+}
+
+/** Two agents of one machine enrolling at once race on (tenant, machine id): the loser retries. */
+async function enrollWithRetry(
+  fleet: FleetService,
+  state: TenantState,
+  tokenId: string,
+  request: EnrollRequest,
+  secret: string,
+  now: Date,
+) {
+  try {
+    return await enrollOnce(fleet, state, tokenId, request, secret, now);
+  } catch (error) {
+    const exists = await fleet.db
+      .selectFrom('devices')
+      .select('id')
+      .where('tenant_id', '=', state.tenantId)
+      .where('machine_id', '=', request.machineId)
+      .executeTakeFirst();
+    if (!exists) throw error;
+    return enrollOnce(fleet, state, tokenId, request, secret, now);
+  }
+}
+
+async function enrollOnce(
+  fleet: FleetService,
+  state: TenantState,
+  tokenId: string,
+  request: EnrollRequest,
+  secret: string,
+  now: Date,
+) {
+  const facts = request.facts as DeviceFacts;
+  return fleet.store.transaction(async (trx) => {
+    const db = fleetDb(trx);
+    const existing = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('tenant_id', '=', state.tenantId)
+      .where('machine_id', '=', request.machineId)
+      .executeTakeFirst();
+    const deviceId = existing?.id ?? randomUUID();
+    const common = {
+      hostname: facts.hostname,
+      hostname_lower: facts.hostname.toLowerCase(),
+      platform: facts.platform,
+      facts: JSON.stringify(facts),
+      credential_hash: hashSecret(secret),
+      public_key: request.publicKey,
+      onboarding_token_id: tokenId,
+      last_check_in_at: now.toISOString(),
+      offboarded_at: null,
+    };
+    if (existing) {
+      await db.updateTable('devices').set(common).where('id', '=', deviceId).execute();
+    } else {
+      await db
+        .insertInto('devices')
+        .values({
+          id: deviceId,
+          tenant_id: state.tenantId,
+          machine_id: request.machineId,
+          ...common,
+          enrollment_code: 0,
+          enrollment_name: '',
+          managed_by: 'none',
+          identity: 'synthetic',
+          directory_device_id: deviceId,
+          revision: 0,
+          config_hash: '',
+          report_status: null,
+          enrolled_at: now.toISOString(),
+          last_report_at: null,
+        })
+        .execute();
+    }
+    const [record] = await loadDeviceRecords(db, state.tenantId, [deviceId]);
+    if (!record) throw new Error(`device ${deviceId} vanished during enrollment`);
+    const outcome = evaluateDevice(state, record);
+    const result = await applyOutcome(db, state, record, outcome, now);
+    fleet.metrics.devicesRecomputed.inc({ cause: 'enrollment' });
+    await appendAudit(trx, {
+      tenantId: state.tenantId,
+      actor: { type: 'device', id: deviceId, name: facts.hostname },
+      action: existing ? 'device.re-enroll' : 'device.enroll',
+      objectType: 'device',
+      objectId: deviceId,
+      after: {
+        hostname: facts.hostname,
+        platform: facts.platform,
+        machineId: request.machineId,
+        enrollment: { code: outcome.decision.code, name: outcome.decision.name },
+      },
+      at: now,
+    });
+    const afterCommit = fleet.afterCommit(state.tenantId, result.bumped ? [deviceId] : [], false);
+    return { deviceId, decision: outcome.decision, afterCommit };
+  });
+}
+
+export async function checkIn(
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  request: CheckInRequest,
+): Promise<CheckInResponse> {
+  const state = await fleet.tenantState(device.tenantId);
+  const n = nextCheckInSeconds(state);
+  const now = fleet.clock.now();
+  const merged = mergedFacts(device.facts, request.facts);
+  let revision = device.revision;
+  if (merged) revision = await recordFactsChange(fleet, state, device, merged, now);
+  const changed = request.revision !== revision;
+  const seenLongAgo =
+    now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || merged !== null;
+  if (!changed) {
+    fleet.metrics.checkIns.inc({ result: 'unchanged' });
+    if (seenLongAgo) await recordCheckIn(fleet.db, device, request, null, merged !== null, now);
+    return { s: 'u', n };
+  }
+  const configuration = await fleet.db
+    .selectFrom('effective_configurations')
+    .select(['revision', 'payload', 'signature'])
+    .where('device_id', '=', device.id)
+    .executeTakeFirst();
+  if (!configuration) {
+    // Enrollment always writes a configuration; a device without one has none to send yet.
+    fleet.metrics.checkIns.inc({ result: 'unchanged' });
+    return { s: 'u', n };
+  }
+  fleet.metrics.checkIns.inc({ result: 'changed' });
+  await recordCheckIn(fleet.db, device, request, configuration.revision, merged !== null, now);
+  return {
+    s: 'c',
+    n,
+    configuration: { payload: configuration.payload, signature: configuration.signature },
+  };
+}
+
+/** The stored facts with the delta applied, or null when the delta changes nothing. */
+function mergedFacts(stored: string, delta: CheckInRequest['facts']): DeviceFacts | null {
+  if (!delta || Object.keys(delta).length === 0) return null;
+  const before = JSON.parse(stored) as DeviceFacts;
+  const after = DeviceFactsSchema.parse({ ...before, ...delta }) as DeviceFacts;
+  const same =
+    canonicalJson(after as unknown as JsonValue) === canonicalJson(before as unknown as JsonValue);
+  return same ? null : after;
+}
+
+/** New facts: store them and recompute this device only. Returns its revision afterwards. */
+async function recordFactsChange(
+  fleet: FleetService,
+  state: TenantState,
+  device: AuthenticatedDevice,
+  facts: DeviceFacts,
+  now: Date,
+): Promise<number> {
+  const { revision, afterCommit } = await fleet.store.transaction(async (trx) => {
+    const db = fleetDb(trx);
+    await db
+      .updateTable('devices')
+      .set({
+        facts: JSON.stringify(facts),
+        hostname: facts.hostname,
+        hostname_lower: facts.hostname.toLowerCase(),
+        platform: facts.platform,
+      })
+      .where('id', '=', device.id)
+      .execute();
+    const started = performance.now();
+    const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
+    if (!record) return { revision: device.revision, afterCommit: async () => {} };
+    const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
+    fleet.metrics.devicesRecomputed.inc({ cause: 'facts' });
+    fleet.metrics.recomputeSeconds.observe(
+      { cause: 'facts' },
+      (performance.now() - started) / 1000,
+    );
+    // Other notify streams of this device (a second agent process) hear of the new revision.
+    return {
+      revision: result.revision,
+      afterCommit: fleet.afterCommit(device.tenantId, result.bumped ? [device.id] : [], false),
+    };
+  });
+  await afterCommit();
+  return revision;
+}
+
+async function recordCheckIn(
+  db: FleetDb,
+  device: AuthenticatedDevice,
+  request: CheckInRequest,
+  sentRevision: number | null,
+  factsChanged: boolean,
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .updateTable('devices')
+    .set({ last_check_in_at: at })
+    .where('id', '=', device.id)
+    .execute();
+  await db
+    .insertInto('check_ins')
+    .values({
+      id: randomUUID(),
+      tenant_id: device.tenantId,
+      device_id: device.id,
+      at,
+      held_revision: request.revision,
+      sent_revision: sentRevision,
+      facts_changed: factsChanged ? 1 : 0,
+    })
+    .execute();
+  // Bounded history: drop what is older than the newest CHECK_IN_HISTORY entries.
+  const cutoff = await db
+    .selectFrom('check_ins')
+    .select('at')
+    .where('device_id', '=', device.id)
+    .orderBy('at', 'desc')
+    .offset(CHECK_IN_HISTORY)
+    .limit(1)
+    .executeTakeFirst();
+  if (cutoff) {
+    await db
+      .deleteFrom('check_ins')
+      .where('device_id', '=', device.id)
+      .where('at', '<=', cutoff.at)
+      .execute();
+  }
+}
+
+export async function report(
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  request: ReportRequest,
+): Promise<ReportResponse> {
+  const now = fleet.clock.now();
+  const duplicate = await fleet.store.transaction(async (trx) => {
+    const db = fleetDb(trx);
+    const inserted = await db
+      .insertInto('reports')
+      .values({
+        tenant_id: device.tenantId,
+        device_id: device.id,
+        report_id: request.reportId,
+        revision: request.revision,
+        sync_request_id: request.syncRequestId ?? null,
+        results: JSON.stringify(request.results),
+        received_at: now.toISOString(),
+      })
+      .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return true;
+    await rollUpReport(db, device, request, now);
+    if (request.syncRequestId) {
+      await db
+        .updateTable('sync_request_devices')
+        .set({ reported_at: now.toISOString() })
+        .where('sync_request_id', '=', request.syncRequestId)
+        .where('device_id', '=', device.id)
+        .where('reported_at', 'is', null)
+        .execute();
+    }
+    return false;
+  });
+  fleet.metrics.reports.inc({ result: duplicate ? 'duplicate' : 'accepted' });
+  return { accepted: true, duplicate };
+}
+
+/**
+ * A report for the device's current revision replaces its per-setting statuses at once (the
+ * dashboards read them); a report for an older revision is kept but changes no status.
+ */
+async function rollUpReport(
+  db: FleetDb,
+  device: AuthenticatedDevice,
+  request: ReportRequest,
+  now: Date,
+): Promise<void> {
+  const current = await db
+    .selectFrom('effective_configurations')
+    .select(['revision', 'payload'])
+    .where('device_id', '=', device.id)
+    .executeTakeFirst();
+  if (!current || current.revision !== request.revision) {
+    await db
+      .updateTable('devices')
+      .set({ last_report_at: now.toISOString() })
+      .where('id', '=', device.id)
+      .execute();
+    return;
+  }
+  const document = JSON.parse(current.payload) as {
+    configuration: Parameters<typeof settingStatusesOf>[0];
+  };
+  const statuses = settingStatusesOf(
+    document.configuration,
+    request.results as Parameters<typeof settingStatusesOf>[1],
+  );
+  await writeSettingStatuses(db, device.tenantId, device.id, current.revision, statuses.rows, now);
+  await db
+    .updateTable('devices')
+    .set({ last_report_at: now.toISOString(), report_status: statuses.status })
+    .where('id', '=', device.id)
+    .execute();
+}

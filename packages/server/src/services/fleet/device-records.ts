@@ -1,0 +1,121 @@
+/**
+ * Loading devices with what recompute reads: facts, tags with their sources, static group
+ * memberships and current memberships. Always in batches, never one query per device.
+ */
+import type { DeviceFacts, DeviceTag, TagSource } from '@palisade/core';
+import type { Selectable } from 'kysely';
+import type { DevicesTable } from '../../store/fleet-schema.js';
+import { chunks, type FleetDb } from './fleet-db.js';
+
+export type DeviceRow = Selectable<DevicesTable>;
+
+export interface DeviceRecord {
+  readonly row: DeviceRow;
+  readonly facts: DeviceFacts;
+  /** Every stored tag (manual, device, asset-rule). */
+  readonly tags: readonly DeviceTag[];
+  /** Assigned groups this device is a static member of. */
+  readonly staticGroupIds: ReadonlySet<string>;
+  /** Current memberships as stored (assigned and dynamic). */
+  readonly groupIds: readonly string[];
+}
+
+export async function loadDeviceRecords(
+  db: FleetDb,
+  tenantId: string,
+  deviceIds: readonly string[],
+): Promise<DeviceRecord[]> {
+  const records: DeviceRecord[] = [];
+  for (const ids of chunks([...new Set(deviceIds)])) {
+    const rows = await db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .where('offboarded_at', 'is', null)
+      .execute();
+    records.push(...(await attachRelations(db, tenantId, rows)));
+  }
+  return records;
+}
+
+/** Every active device of a tenant, a page at a time (keyset on id). */
+export async function* scanDeviceRecords(
+  db: FleetDb,
+  tenantId: string,
+  pageSize = 1_000,
+): AsyncGenerator<DeviceRecord[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('offboarded_at', 'is', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    yield await attachRelations(db, tenantId, rows);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.id;
+  }
+}
+
+async function attachRelations(
+  db: FleetDb,
+  tenantId: string,
+  rows: readonly DeviceRow[],
+): Promise<DeviceRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [tags, statics, memberships] = await Promise.all([
+    db
+      .selectFrom('device_tags')
+      .select(['device_id', 'tag', 'source', 'rule_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('group_static_members')
+      .select(['device_id', 'group_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('group_memberships')
+      .select(['device_id', 'group_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', ids)
+      .execute(),
+  ]);
+  const tagsOf = groupBy(tags, (tag) => tag.device_id);
+  const staticsOf = groupBy(statics, (member) => member.device_id);
+  const membershipsOf = groupBy(memberships, (member) => member.device_id);
+  return rows.map((row) => ({
+    row,
+    facts: JSON.parse(row.facts) as DeviceFacts,
+    tags: (tagsOf.get(row.id) ?? []).map(toDeviceTag),
+    staticGroupIds: new Set((staticsOf.get(row.id) ?? []).map((member) => member.group_id)),
+    groupIds: (membershipsOf.get(row.id) ?? []).map((member) => member.group_id).sort(),
+  }));
+}
+
+export function toDeviceTag(row: { tag: string; source: string; rule_id: string }): DeviceTag {
+  return row.source === 'asset-rule'
+    ? { tag: row.tag, source: 'asset-rule', ruleId: row.rule_id }
+    : { tag: row.tag, source: row.source as TagSource };
+}
+
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

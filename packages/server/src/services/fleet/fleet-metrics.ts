@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The fleet's Prometheus metrics: check-ins, enrollments, pushes, notify connections, recompute. */
+export interface FleetMetrics {
+  readonly checkIns: Counter<'result'>;
+  readonly enrollments: Counter<'status'>;
+  readonly pushes: Counter<'kind'>;
+  readonly notifyConnections: Gauge;
+  readonly recomputeSeconds: Histogram<'cause'>;
+  /** Devices whose configuration was recomputed: the incremental-recompute test reads it. */
+  readonly devicesRecomputed: Counter<'cause'>;
+  readonly reports: Counter<'result'>;
+}
+
+export function createFleetMetrics(registry: Registry): FleetMetrics {
+  const registers = [registry];
+  return {
+    checkIns: new Counter({
+      name: 'palisade_check_ins_total',
+      help: 'Agent check-ins, by result (unchanged or changed).',
+      labelNames: ['result'],
+      registers,
+    }),
+    enrollments: new Counter({
+      name: 'palisade_enrollments_total',
+      help: 'Agent enrollments, by enrollment status name.',
+      labelNames: ['status'],
+      registers,
+    }),
+    pushes: new Counter({
+      name: 'palisade_pushes_total',
+      help: 'Device notices published (one per device), by kind (revision or sync).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    notifyConnections: new Gauge({
+      name: 'palisade_notify_connections',
+      help: 'Open agent notify (server-sent events) connections in this process.',
+      registers,
+    }),
+    recomputeSeconds: new Histogram({
+      name: 'palisade_recompute_seconds',
+      help: 'Time to recompute the devices one change reaches, by cause.',
+      labelNames: ['cause'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    devicesRecomputed: new Counter({
+      name: 'palisade_devices_recomputed_total',
+      help: 'Devices whose effective configuration was recomputed, by cause.',
+      labelNames: ['cause'],
+      registers,
+    }),
+    reports: new Counter({
+      name: 'palisade_reports_total',
+      help: 'Agent reports, by result (accepted or duplicate).',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,324 @@
+/**
+ * The FleetEngine: incremental recompute. Every admin change names what it touched, and only the
+ * devices that change can reach are recomputed:
+ * - a device's facts or tags → that device (asset rules → tags → enrollment → groups → configuration);
+ * - a policy → the devices in its include groups (current and previous version) and the devices
+ *   whose configuration it is part of now (covers deletion);
+ * - a group → that group's rule (and the rules that read it through memberOf) over the tenant's
+ *   devices, then a full recompute only of devices whose membership moved;
+ * - asset rules → the rules over the tenant's devices, recompute where the tags moved;
+ * - tenant settings → every device (the enrollment decision reads the settings).
+ * Pushes go out after commit (AfterCommit), to the devices whose revision moved.
+ */
+
+import { devicePropertiesOf } from '@palisade/core';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AfterCommit, Clock, FleetEngine } from '../../context.js';
+import type { PushHub } from '../../push/push-hub.js';
+import type { Database } from '../../store/schema.js';
+import type { Store } from '../../store/store.js';
+import { type DeviceRecord, loadDeviceRecords, scanDeviceRecords } from './device-records.js';
+import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
+import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
+import { applyOutcome, evaluateDevice, evaluateTags, storedView } from './recompute.js';
+import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
+
+export interface FleetServiceOptions {
+  readonly store: Store;
+  readonly push: PushHub;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly clock: Clock;
+}
+
+export type RecomputeCause =
+  | 'enrollment'
+  | 'facts'
+  | 'tags'
+  | 'policy'
+  | 'group'
+  | 'asset-rule'
+  | 'tenant-settings';
+
+export class FleetService implements FleetEngine {
+  readonly store: Store;
+  readonly push: PushHub;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: FleetMetrics;
+  readonly tenants = new TenantStateCache();
+  private readonly stopListening: () => void;
+
+  constructor(options: FleetServiceOptions) {
+    this.store = options.store;
+    this.push = options.push;
+    this.logger = options.logger;
+    this.clock = options.clock;
+    this.metrics = createFleetMetrics(options.registry);
+    // Another process saved an admin change: its notice drops our cached tenant state.
+    this.stopListening = this.push.subscribeTenants((tenantId, event) => {
+      if (event.kind === 'caches') this.tenants.drop(tenantId);
+    });
+  }
+
+  get db(): FleetDb {
+    return fleetDb(this.store.db);
+  }
+
+  /** The cached state of a tenant (outside transactions: the hot paths). */
+  tenantState(tenantId: string): Promise<TenantState> {
+    return this.tenants.get(this.db, tenantId);
+  }
+
+  async close(): Promise<void> {
+    this.stopListening();
+  }
+
+  async policiesChanged(
+    trx: Kysely<Database>,
+    tenantId: string,
+    policyIds: readonly string[],
+  ): Promise<AfterCommit> {
+    const db = fleetDb(trx);
+    const state = await this.freshState(db, tenantId);
+    const deviceIds = await devicesTouchedByPolicies(db, tenantId, policyIds);
+    return this.recomputeDevices(db, state, deviceIds, 'policy');
+  }
+
+  async groupsChanged(
+    trx: Kysely<Database>,
+    tenantId: string,
+    groupIds: readonly string[],
+  ): Promise<AfterCommit> {
+    const db = fleetDb(trx);
+    const state = await this.freshState(db, tenantId);
+    const started = performance.now();
+    const affected = withDependents(state, groupIds);
+    const existing = new Set(state.groups.map((group) => group.id));
+    // Deleted groups: drop their memberships (the devices in them are recomputed below).
+    const deleted = [...affected].filter((id) => !existing.has(id));
+    const moved = new Set<string>();
+    for (const ids of chunks(deleted)) {
+      const members = await db
+        .selectFrom('group_memberships')
+        .select('device_id')
+        .where('tenant_id', '=', tenantId)
+        .where('group_id', 'in', ids)
+        .execute();
+      for (const member of members) moved.add(member.device_id);
+    }
+    const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
+    if (anyDynamic) {
+      for await (const page of scanDeviceRecords(db, tenantId)) {
+        for (const record of page) {
+          if (membershipMoves(state, record, affected)) moved.add(record.row.id);
+        }
+      }
+    } else {
+      // Assigned groups only: the devices that were or are now members are all that can move.
+      for (const ids of chunks([...affected])) {
+        const [members, statics] = await Promise.all([
+          db
+            .selectFrom('group_memberships')
+            .select('device_id')
+            .where('tenant_id', '=', tenantId)
+            .where('group_id', 'in', ids)
+            .execute(),
+          db
+            .selectFrom('group_static_members')
+            .select('device_id')
+            .where('tenant_id', '=', tenantId)
+            .where('group_id', 'in', ids)
+            .execute(),
+        ]);
+        for (const member of [...members, ...statics]) moved.add(member.device_id);
+      }
+    }
+    this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
+    return this.recomputeDevices(db, state, [...moved], 'group');
+  }
+
+  async assetRulesChanged(
+    trx: Kysely<Database>,
+    tenantId: string,
+    _ruleIds: readonly string[],
+  ): Promise<AfterCommit> {
+    const db = fleetDb(trx);
+    const state = await this.freshState(db, tenantId);
+    const moved: string[] = [];
+    // Every rule is re-evaluated (rules are cheap, compiled once); a device is recomputed only
+    // when its tag set moved.
+    for await (const page of scanDeviceRecords(db, tenantId)) {
+      for (const record of page) {
+        if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
+      }
+    }
+    return this.recomputeDevices(db, state, moved, 'asset-rule');
+  }
+
+  async tenantSettingsChanged(trx: Kysely<Database>, tenantId: string): Promise<AfterCommit> {
+    const db = fleetDb(trx);
+    const state = await this.freshState(db, tenantId);
+    const bumped: string[] = [];
+    const started = performance.now();
+    const now = this.clock.now();
+    for await (const page of scanDeviceRecords(db, tenantId)) {
+      for (const record of page) {
+        const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
+        if (result.bumped) bumped.push(record.row.id);
+      }
+      this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, page.length);
+    }
+    this.metrics.recomputeSeconds.observe({ cause: 'tenant-settings' }, secondsSince(started));
+    return this.afterCommit(tenantId, bumped, true);
+  }
+
+  /**
+   * Recomputes the given devices (full pipeline) and returns the pushes for those whose revision
+   * moved. Used by every hook and by the device-level changes (facts, manual tags).
+   */
+  async recomputeDevices(
+    db: FleetDb,
+    state: TenantState,
+    deviceIds: readonly string[],
+    cause: RecomputeCause,
+  ): Promise<AfterCommit> {
+    const started = performance.now();
+    const bumped: string[] = [];
+    const now = this.clock.now();
+    let count = 0;
+    for (const ids of chunks(deviceIds)) {
+      const records = await loadDeviceRecords(db, state.tenantId, ids);
+      for (const record of records) {
+        const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
+        if (result.bumped) bumped.push(record.row.id);
+      }
+      count += records.length;
+    }
+    this.metrics.devicesRecomputed.inc({ cause }, count);
+    this.metrics.recomputeSeconds.observe({ cause }, secondsSince(started));
+    const adminChange = cause !== 'facts' && cause !== 'enrollment' && cause !== 'tags';
+    return this.afterCommit(state.tenantId, bumped, adminChange);
+  }
+
+  /**
+   * After commit: other processes drop their cached tenant state (admin changes), and every
+   * device whose revision moved hears of it.
+   */
+  afterCommit(tenantId: string, bumped: readonly string[], dropCaches: boolean): AfterCommit {
+    return async () => {
+      if (dropCaches) {
+        this.tenants.drop(tenantId);
+        await this.push.publish(tenantId, [], { kind: 'caches' });
+      }
+      if (bumped.length > 0) {
+        await this.push.publish(tenantId, bumped, { kind: 'revision' });
+        this.metrics.pushes.inc({ kind: 'revision' }, bumped.length);
+      }
+    };
+  }
+
+  /** Inside an admin change: read the tenant as the transaction sees it, never the cache. */
+  private async freshState(db: FleetDb, tenantId: string): Promise<TenantState> {
+    this.tenants.drop(tenantId);
+    return loadTenantState(db, tenantId);
+  }
+}
+
+/** The groups named, plus every group that reads one of them through memberOf (transitively). */
+export function withDependents(state: TenantState, groupIds: readonly string[]): Set<string> {
+  const affected = new Set(groupIds);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const group of state.groups) {
+      if (affected.has(group.id)) continue;
+      if (group.memberOf.some((id) => affected.has(id))) {
+        affected.add(group.id);
+        grew = true;
+      }
+    }
+  }
+  return affected;
+}
+
+/**
+ * Whether the device's membership of the affected groups changes. Unaffected groups keep their
+ * stored membership; affected ones are evaluated in dependency order against the device as stored
+ * (its tags and enrollment do not depend on groups, so they need no re-deciding here).
+ */
+function membershipMoves(state: TenantState, record: DeviceRecord, affected: Set<string>): boolean {
+  const stored = new Set(record.groupIds);
+  const current = new Set(record.groupIds);
+  const view = storedView(record);
+  for (const group of state.groups) {
+    if (!affected.has(group.id)) continue;
+    const member =
+      group.kind === 'assigned'
+        ? record.staticGroupIds.has(group.id)
+        : (group.matches?.(devicePropertiesOf({ ...view, groupIds: [...current].sort() })) ??
+          false);
+    if (member) current.add(group.id);
+    else current.delete(group.id);
+    if (member !== stored.has(group.id)) return true;
+  }
+  return false;
+}
+
+async function devicesTouchedByPolicies(
+  db: FleetDb,
+  tenantId: string,
+  policyIds: readonly string[],
+): Promise<string[]> {
+  const devices = new Set<string>();
+  for (const ids of chunks(policyIds)) {
+    const versions = await db
+      .selectFrom('policy_versions as v')
+      .innerJoin('policies as p', 'p.id', 'v.policy_id')
+      .select(['v.assignments'])
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.policy_id', 'in', ids)
+      .whereRef('v.version', '>=', (eb) => eb('p.current_version', '-', 1))
+      .execute();
+    const groups = new Set<string>();
+    for (const version of versions) {
+      const assignments = JSON.parse(version.assignments) as { include?: string[] };
+      for (const id of assignments.include ?? []) groups.add(id);
+    }
+    for (const groupIds of chunks([...groups])) {
+      const members = await db
+        .selectFrom('group_memberships')
+        .select('device_id')
+        .where('tenant_id', '=', tenantId)
+        .where('group_id', 'in', groupIds)
+        .execute();
+      for (const member of members) devices.add(member.device_id);
+    }
+    const current = await db
+      .selectFrom('setting_statuses')
+      .select('device_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('policy_id', 'in', ids)
+      .execute();
+    for (const row of current) devices.add(row.device_id);
+  }
+  return [...devices];
+}
+
+function sameTags(
+  a: readonly { tag: string; source: string; ruleId?: string }[],
+  b: readonly { tag: string; source: string; ruleId?: string }[],
+): boolean {
+  const key = (t: { tag: string; source: string; ruleId?: string }) =>
+    `${t.tag}\u0000${t.source}\u0000${t.ruleId ?? ''}`;
+  const left = new Set(a.map(key));
+  const right = new Set(b.map(key));
+  return left.size === right.size && [...left].every((k) => right.has(k));
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
+}

@@ -1,0 +1,403 @@
+/**
+ * Recompute of one device, in two halves: `evaluateDevice` is pure (facts + tenant state → tags,
+ * enrollment decision, identity, groups, effective configuration) and `applyOutcome` writes only
+ * what differs, bumping the revision only when the configuration's hash or the enrollment moved.
+ *
+ * Order of evaluation, and why: asset rules may read the onboarding status, and the enrollment
+ * decision may read tags (tagged enforcement scope). To break that cycle, asset rules see a
+ * preliminary decision made from the device's own tags (manual + set on the machine); the final
+ * decision is then made from the full tag set. Dynamic groups then see the final decision, and
+ * the configuration is resolved from the groups.
+ */
+import {
+  assetPropertiesOf,
+  type DeviceTag,
+  type DeviceView,
+  decideEnrollment,
+  devicePropertiesOf,
+  type EffectiveConfiguration,
+  type EnrollmentDecision,
+  filterPropertiesOf,
+  type ManagedBy,
+  type PolicyVersion,
+  type ReportStatus,
+  resolveEffectiveConfiguration,
+  rollUpDevice,
+  type SettingResult,
+} from '@palisade/core';
+import { type ConfigurationDocument, signConfiguration } from '@palisade/protocol';
+import type { DeviceRecord } from './device-records.js';
+import { chunks, type FleetDb } from './fleet-db.js';
+import type { TenantState } from './tenant-state.js';
+
+/** The enrollment code that means "enrolled and managed by Palisade". */
+export const MANAGED_CODE = 1;
+
+export interface DeviceOutcome {
+  /** Sorted by tag, then source. */
+  readonly tags: readonly DeviceTag[];
+  readonly decision: EnrollmentDecision;
+  readonly identity: 'synthetic' | 'existing';
+  readonly directoryDeviceId: string;
+  /** Sorted. */
+  readonly groupIds: readonly string[];
+  readonly view: DeviceView;
+  readonly configuration: EffectiveConfiguration;
+}
+
+export function evaluateDevice(state: TenantState, record: DeviceRecord): DeviceOutcome {
+  const { facts } = record;
+  const { tags, tagNames } = evaluateTags(state, record);
+  const context = { tenantId: state.tenantId, tags: tagNames };
+  const decision = decideEnrollment(facts, state.settings, context);
+  const groupIds = evaluateGroups(state, record, viewOf(record, decision, tagNames, []));
+  const view = viewOf(record, decision, tagNames, groupIds);
+  const configuration = configurationFor(state, view, decision, state.policies);
+  return {
+    tags,
+    decision,
+    identity: view.identity,
+    directoryDeviceId: view.directoryDeviceId,
+    groupIds,
+    view,
+    configuration,
+  };
+}
+
+/**
+ * The device's full tag set: manual tags (kept as stored), tags set on the machine (from facts),
+ * and asset-rule tags evaluated against a preliminary enrollment decision (see above).
+ */
+export function evaluateTags(
+  state: TenantState,
+  record: DeviceRecord,
+): { tags: DeviceTag[]; tagNames: string[] } {
+  const own: DeviceTag[] = [
+    ...record.tags.filter((tag) => tag.source === 'manual'),
+    ...[...new Set(record.facts.tags)].map((tag): DeviceTag => ({ tag, source: 'device' })),
+  ];
+  const ownNames = uniqueNames(own);
+  if (state.assetRules.length === 0) {
+    const tags = sortTags(own);
+    return { tags, tagNames: ownNames };
+  }
+  const preliminary = decideEnrollment(record.facts, state.settings, {
+    tenantId: state.tenantId,
+    tags: ownNames,
+  });
+  const assetProperties = assetPropertiesOf(viewOf(record, preliminary, ownNames, []));
+  const fromRules: DeviceTag[] = state.assetRules
+    .filter((rule) => rule.matches(assetProperties))
+    .map((rule) => ({ tag: rule.tag, source: 'asset-rule', ruleId: rule.id }));
+  const tags = sortTags([...own, ...fromRules]);
+  return { tags, tagNames: uniqueNames(tags) };
+}
+
+/** The device as stored (no re-deciding): what previews and group scans evaluate rules against. */
+export function storedView(record: DeviceRecord): DeviceView {
+  const { row } = record;
+  return {
+    deviceId: row.id,
+    facts: record.facts,
+    managedBy: row.managed_by as ManagedBy,
+    enrollmentCode: row.enrollment_code,
+    identity: row.identity === 'existing' ? 'existing' : 'synthetic',
+    directoryDeviceId: row.directory_device_id,
+    tags: uniqueNames(record.tags),
+    groupIds: record.groupIds,
+    enrolledAt: row.enrolled_at,
+  };
+}
+
+/** Group memberships in dependency order: a memberOf rule sees the memberships decided before it. */
+export function evaluateGroups(
+  state: TenantState,
+  record: DeviceRecord,
+  view: DeviceView,
+): string[] {
+  const member: string[] = [];
+  for (const group of state.groups) {
+    if (group.kind === 'assigned') {
+      if (record.staticGroupIds.has(group.id)) member.push(group.id);
+      continue;
+    }
+    if (group.matches?.(devicePropertiesOf({ ...view, groupIds: member }))) member.push(group.id);
+  }
+  return member.sort();
+}
+
+/**
+ * What the device must enforce under the given policies. A device that is not managed by
+ * Palisade gets the empty configuration (its document still carries the enrollment decision).
+ */
+export function configurationFor(
+  state: TenantState,
+  view: DeviceView,
+  decision: EnrollmentDecision,
+  policies: readonly PolicyVersion[],
+): EffectiveConfiguration {
+  const managed = decision.code === MANAGED_CODE && decision.managedBy === 'palisade';
+  const filterProperties = filterPropertiesOf(view);
+  return resolveEffectiveConfiguration({
+    device: {
+      platform: view.facts.platform,
+      groupIds: view.groupIds,
+      withheldProfiles: decision.withheldProfiles,
+    },
+    policies: managed ? policies : [],
+    matchesFilter: (filter) => state.filterRule(filter)?.(filterProperties) ?? false,
+  });
+}
+
+export function viewOf(
+  record: DeviceRecord,
+  decision: EnrollmentDecision,
+  tags: readonly string[],
+  groupIds: readonly string[],
+): DeviceView {
+  const join = record.facts.directoryJoin;
+  const existing = decision.identity === 'use-existing' && join !== null;
+  return {
+    deviceId: record.row.id,
+    facts: record.facts,
+    managedBy: decision.managedBy,
+    enrollmentCode: decision.code,
+    identity: existing ? 'existing' : 'synthetic',
+    // A synthetic identity is the device's own id: stable across re-enrollment of the machine.
+    directoryDeviceId: existing ? join.deviceId : record.row.id,
+    tags,
+    groupIds,
+    enrolledAt: record.row.enrolled_at,
+  };
+}
+
+export interface ApplyResult {
+  readonly revision: number;
+  /** The revision moved: the agent must be told. */
+  readonly bumped: boolean;
+  /** Tags or memberships changed (something an admin view shows moved). */
+  readonly changed: boolean;
+}
+
+/** Writes what differs between the stored device and its outcome. */
+export async function applyOutcome(
+  db: FleetDb,
+  state: TenantState,
+  record: DeviceRecord,
+  outcome: DeviceOutcome,
+  now: Date,
+): Promise<ApplyResult> {
+  const { row } = record;
+  const tagsChanged = await writeTags(db, state.tenantId, record, outcome.tags);
+  const groupsChanged = await writeMemberships(db, state.tenantId, record, outcome.groupIds);
+  const { decision, configuration } = outcome;
+  const enrollmentChanged =
+    row.enrollment_code !== decision.code ||
+    row.enrollment_name !== decision.name ||
+    row.managed_by !== decision.managedBy;
+  const bumped = enrollmentChanged || row.config_hash !== configuration.hash || row.revision === 0;
+  const identityChanged =
+    row.identity !== outcome.identity || row.directory_device_id !== outcome.directoryDeviceId;
+  if (!bumped && !identityChanged) {
+    return { revision: row.revision, bumped: false, changed: tagsChanged || groupsChanged };
+  }
+  const revision = bumped ? row.revision + 1 : row.revision;
+  const statuses = bumped ? settingStatusesOf(configuration, []) : null;
+  await db
+    .updateTable('devices')
+    .set({
+      enrollment_code: decision.code,
+      enrollment_name: decision.name,
+      managed_by: decision.managedBy,
+      identity: outcome.identity,
+      directory_device_id: outcome.directoryDeviceId,
+      ...(bumped
+        ? {
+            revision,
+            config_hash: configuration.hash,
+            report_status: statuses?.status ?? null,
+          }
+        : {}),
+    })
+    .where('id', '=', row.id)
+    .where('tenant_id', '=', state.tenantId)
+    .execute();
+  if (statuses) {
+    await writeSignedConfiguration(db, state, row.id, revision, decision, configuration, now);
+    await writeSettingStatuses(db, state.tenantId, row.id, revision, statuses.rows, now);
+  }
+  return { revision, bumped, changed: true };
+}
+
+async function writeSignedConfiguration(
+  db: FleetDb,
+  state: TenantState,
+  deviceId: string,
+  revision: number,
+  decision: EnrollmentDecision,
+  configuration: EffectiveConfiguration,
+  now: Date,
+): Promise<void> {
+  const document = {
+    deviceId,
+    tenantId: state.tenantId,
+    revision,
+    issuedAt: now.toISOString(),
+    enrollment: decision,
+    configuration,
+  } as unknown as ConfigurationDocument;
+  const signed = signConfiguration(document, state.privateKey);
+  const values = {
+    revision,
+    hash: configuration.hash,
+    payload: signed.payload,
+    signature: signed.signature,
+    issued_at: document.issuedAt,
+  };
+  await db
+    .insertInto('effective_configurations')
+    .values({ device_id: deviceId, tenant_id: state.tenantId, ...values })
+    .onConflict((conflict) => conflict.column('device_id').doUpdateSet(values))
+    .execute();
+}
+
+async function writeTags(
+  db: FleetDb,
+  tenantId: string,
+  record: DeviceRecord,
+  tags: readonly DeviceTag[],
+): Promise<boolean> {
+  const key = (tag: DeviceTag) => `${tag.tag}\u0000${tag.source}\u0000${tag.ruleId ?? ''}`;
+  const before = new Map(record.tags.map((tag) => [key(tag), tag]));
+  const after = new Map(tags.map((tag) => [key(tag), tag]));
+  const removed = [...before].filter(([k]) => !after.has(k)).map(([, tag]) => tag);
+  const added = [...after].filter(([k]) => !before.has(k)).map(([, tag]) => tag);
+  for (const tag of removed) {
+    await db
+      .deleteFrom('device_tags')
+      .where('device_id', '=', record.row.id)
+      .where('tag', '=', tag.tag)
+      .where('source', '=', tag.source)
+      .where('rule_id', '=', tag.ruleId ?? '')
+      .execute();
+  }
+  if (added.length > 0) {
+    await db
+      .insertInto('device_tags')
+      .values(
+        added.map((tag) => ({
+          tenant_id: tenantId,
+          device_id: record.row.id,
+          tag: tag.tag,
+          source: tag.source,
+          rule_id: tag.ruleId ?? '',
+        })),
+      )
+      .execute();
+  }
+  return removed.length + added.length > 0;
+}
+
+async function writeMemberships(
+  db: FleetDb,
+  tenantId: string,
+  record: DeviceRecord,
+  groupIds: readonly string[],
+): Promise<boolean> {
+  const before = new Set(record.groupIds);
+  const after = new Set(groupIds);
+  const removed = [...before].filter((id) => !after.has(id));
+  const added = [...after].filter((id) => !before.has(id));
+  if (removed.length > 0) {
+    await db
+      .deleteFrom('group_memberships')
+      .where('device_id', '=', record.row.id)
+      .where('group_id', 'in', removed)
+      .execute();
+  }
+  if (added.length > 0) {
+    await db
+      .insertInto('group_memberships')
+      .values(added.map((id) => ({ tenant_id: tenantId, group_id: id, device_id: record.row.id })))
+      .execute();
+  }
+  return removed.length + added.length > 0;
+}
+
+export interface SettingStatusRow {
+  readonly policyId: string;
+  readonly settingId: string;
+  readonly status: ReportStatus;
+  readonly error: string | null;
+}
+
+/**
+ * Per setting and contributing policy, core's roll-up of the results against the configuration:
+ * the reported status, `pending` when not reported yet, `conflict` for conflicts (one row per
+ * candidate policy). `status` is the device's worst.
+ */
+export function settingStatusesOf(
+  configuration: EffectiveConfiguration,
+  results: readonly SettingResult[],
+): { rows: SettingStatusRow[]; status: ReportStatus | null } {
+  const rollup = rollUpDevice(results, configuration);
+  const rows: SettingStatusRow[] = [];
+  for (const setting of rollup.settings) {
+    const policyIds = setting.sources.length > 0 ? setting.sources.map((s) => s.policyId) : [''];
+    for (const policyId of new Set(policyIds)) {
+      rows.push({
+        policyId,
+        settingId: setting.id,
+        status: setting.status,
+        error: setting.error ?? null,
+      });
+    }
+  }
+  return { rows, status: rollup.status };
+}
+
+export async function writeSettingStatuses(
+  db: FleetDb,
+  tenantId: string,
+  deviceId: string,
+  revision: number,
+  rows: readonly SettingStatusRow[],
+  now: Date,
+): Promise<void> {
+  await db.deleteFrom('setting_statuses').where('device_id', '=', deviceId).execute();
+  for (const batch of chunks(rows, 100)) {
+    await db
+      .insertInto('setting_statuses')
+      .values(
+        batch.map((row) => ({
+          tenant_id: tenantId,
+          device_id: deviceId,
+          policy_id: row.policyId,
+          setting_id: row.settingId,
+          status: row.status,
+          error: row.error,
+          revision,
+          updated_at: now.toISOString(),
+        })),
+      )
+      .execute();
+  }
+}
+
+function uniqueNames(tags: readonly DeviceTag[]): string[] {
+  return [...new Set(tags.map((tag) => tag.tag))].sort();
+}
+
+function sortTags(tags: readonly DeviceTag[]): DeviceTag[] {
+  const seen = new Set<string>();
+  const unique: DeviceTag[] = [];
+  for (const tag of tags) {
+    const key = `${tag.tag}\u0000${tag.source}\u0000${tag.ruleId ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(tag);
+  }
+  return unique.sort((a, b) =>
+    a.tag === b.tag ? a.source.localeCompare(b.source) : a.tag.localeCompare(b.tag),
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * What the engine needs to know about a tenant to recompute any of its devices: settings, signing
+ * key, current policy versions, groups (rules compiled once, ordered so that a group read through
+ * `memberOf` is evaluated before the groups that read it) and asset rules. Kept in memory per
+ * tenant and dropped whenever an admin change touches it (in every process, via the push hub).
+ */
+
+import type { JsonValue } from '@palisade/core';
+import {
+  type AssignmentFilter,
+  type CompiledRule,
+  compileRuleText,
+  defaultTenantSettings,
+  type PolicyAssignments,
+  type PolicyPlatform,
+  type PolicyVersion,
+  type Profile,
+  parseRule,
+  ruleReferences,
+  type TenantSettings,
+} from '@palisade/core';
+import type { FleetDb } from './fleet-db.js';
+
+export interface CompiledGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'assigned' | 'dynamic';
+  /** The membership rule of a dynamic group; null when assigned or when the rule does not compile. */
+  readonly matches: CompiledRule | null;
+  /** Groups this group's rule reads through memberOf. */
+  readonly memberOf: readonly string[];
+}
+
+export interface CompiledAssetRule {
+  readonly id: string;
+  readonly tag: string;
+  readonly matches: CompiledRule;
+}
+
+export interface TenantState {
+  readonly tenantId: string;
+  readonly settings: TenantSettings;
+  readonly publicKey: string;
+  readonly privateKey: string;
+  readonly policies: readonly PolicyVersion[];
+  /** Assigned groups first, then dynamic groups in dependency order. */
+  readonly groups: readonly CompiledGroup[];
+  readonly assetRules: readonly CompiledAssetRule[];
+  /** The compiled rule of an assignment filter (compiled once per tenant state). */
+  filterRule(filter: AssignmentFilter): CompiledRule | null;
+}
+
+export class TenantNotFoundError extends Error {}
+
+export async function loadTenantState(db: FleetDb, tenantId: string): Promise<TenantState> {
+  const tenant = await db
+    .selectFrom('tenants')
+    .select(['id', 'public_key', 'private_key', 'settings'])
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  if (!tenant) throw new TenantNotFoundError(`tenant ${tenantId} does not exist`);
+  const [policies, groups, assetRules] = await Promise.all([
+    loadPolicies(db, tenantId),
+    loadGroups(db, tenantId),
+    loadAssetRules(db, tenantId),
+  ]);
+  const filters = new Map<string, CompiledRule | null>();
+  return {
+    tenantId,
+    settings: parseTenantSettings(tenantId, tenant.settings),
+    publicKey: tenant.public_key,
+    privateKey: tenant.private_key,
+    policies,
+    groups,
+    assetRules,
+    filterRule(filter) {
+      let compiled = filters.get(filter.rule);
+      if (compiled === undefined) {
+        const result = compileRuleText(filter.rule, 'filter');
+        compiled = result.ok ? result.matches : null;
+        filters.set(filter.rule, compiled);
+      }
+      return compiled;
+    },
+  };
+}
+
+export function parseTenantSettings(tenantId: string, json: string): TenantSettings {
+  const stored = JSON.parse(json) as Partial<TenantSettings>;
+  return { ...defaultTenantSettings(tenantId), ...stored, tenantId };
+}
+
+export async function loadPolicies(db: FleetDb, tenantId: string): Promise<PolicyVersion[]> {
+  const rows = await db
+    .selectFrom('policies as p')
+    .innerJoin('policy_versions as v', (join) =>
+      join.onRef('v.policy_id', '=', 'p.id').onRef('v.version', '=', 'p.current_version'),
+    )
+    .select([
+      'p.id',
+      'v.name',
+      'v.version',
+      'p.platform',
+      'p.profile',
+      'v.settings',
+      'v.assignments',
+    ])
+    .where('p.tenant_id', '=', tenantId)
+    .orderBy('p.id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    platform: row.platform as PolicyPlatform,
+    profile: row.profile as Profile,
+    settings: JSON.parse(row.settings) as Record<string, JsonValue>,
+    assignments: JSON.parse(row.assignments) as PolicyAssignments,
+  }));
+}
+
+async function loadGroups(db: FleetDb, tenantId: string): Promise<CompiledGroup[]> {
+  const rows = await db
+    .selectFrom('groups')
+    .select(['id', 'name', 'kind', 'rule'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('id')
+    .execute();
+  return orderGroups(rows.map((row) => compileGroup(row)));
+}
+
+export function compileGroup(row: {
+  id: string;
+  name: string;
+  kind: string;
+  rule: string | null;
+}): CompiledGroup {
+  if (row.kind !== 'dynamic' || row.rule === null) {
+    return { id: row.id, name: row.name, kind: 'assigned', matches: null, memberOf: [] };
+  }
+  const parsed = parseRule(row.rule, 'device');
+  if (!parsed.ok) {
+    // Saved rules were validated on save; a rule the current parser refuses matches nothing.
+    return { id: row.id, name: row.name, kind: 'dynamic', matches: null, memberOf: [] };
+  }
+  const compiled = compileRuleText(row.rule, 'device');
+  return {
+    id: row.id,
+    name: row.name,
+    kind: 'dynamic',
+    matches: compiled.ok ? compiled.matches : null,
+    memberOf: ruleReferences(parsed.ast).memberOfGroupIds,
+  };
+}
+
+/**
+ * Assigned groups first, then dynamic groups so that every group comes after the groups it reads
+ * through memberOf. A group in a memberOf cycle cannot be ordered: it keeps no rule (no members),
+ * which is what the directory does with circular references too.
+ */
+export function orderGroups(groups: readonly CompiledGroup[]): CompiledGroup[] {
+  const byId = new Map(groups.map((group) => [group.id, group]));
+  const ordered: CompiledGroup[] = groups.filter((group) => group.kind === 'assigned');
+  const state = new Map<string, 'visiting' | 'done'>();
+  for (const group of ordered) state.set(group.id, 'done');
+  const cyclic = new Set<string>();
+  const visit = (group: CompiledGroup, path: string[]): void => {
+    const seen = state.get(group.id);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      for (const id of path.slice(path.indexOf(group.id))) cyclic.add(id);
+      return;
+    }
+    state.set(group.id, 'visiting');
+    for (const dependency of group.memberOf) {
+      const next = byId.get(dependency);
+      if (next) visit(next, [...path, group.id]);
+    }
+    state.set(group.id, 'done');
+    ordered.push(group);
+  };
+  for (const group of groups) if (group.kind === 'dynamic') visit(group, []);
+  return ordered.map((group) => (cyclic.has(group.id) ? { ...group, matches: null } : group));
+}
+
+async function loadAssetRules(db: FleetDb, tenantId: string): Promise<CompiledAssetRule[]> {
+  const rows = await db
+    .selectFrom('asset_rules')
+    .select(['id', 'rule', 'tag'])
+    .where('tenant_id', '=', tenantId)
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+  const rules: CompiledAssetRule[] = [];
+  for (const row of rows) {
+    const compiled = compileRuleText(row.rule, 'asset');
+    if (compiled.ok) rules.push({ id: row.id, tag: row.tag, matches: compiled.matches });
+  }
+  return rules;
+}
+
+/**
+ * Per-tenant states, loaded on first use. `drop` runs on every admin change (and on notices from
+ * other processes); a load that started before a drop is not cached, so a stale state never sticks.
+ */
+export class TenantStateCache {
+  private readonly states = new Map<string, Promise<TenantState>>();
+  private generation = 0;
+
+  async get(db: FleetDb, tenantId: string): Promise<TenantState> {
+    const cached = this.states.get(tenantId);
+    if (cached) return cached;
+    const generation = this.generation;
+    const loading = loadTenantState(db, tenantId);
+    this.states.set(tenantId, loading);
+    loading.then(
+      () => {
+        if (this.generation !== generation && this.states.get(tenantId) === loading) {
+          this.states.delete(tenantId);
+        }
+      },
+      () => {
+        if (this.states.get(tenantId) === loading) this.states.delete(tenantId);
+      },
+    );
+    return loading;
+  }
+
+  drop(tenantId: string): void {
+    this.generation++;
+    if (tenantId === '*') this.states.clear();
+    else this.states.delete(tenantId);
+  }
+}
