@@ -285,6 +285,7 @@ export function parseVersion(text: string): readonly number[] {
 function compareVersion(text: string, constant: readonly number[]): number | null {
   let index = 0;
   let position = 0;
+  let order = 0;
   while (position < text.length || index < constant.length) {
     let segment = 0;
     if (position < text.length) {
@@ -303,10 +304,11 @@ function compareVersion(text: string, constant: readonly number[]): number | nul
       }
     }
     const other = constant[index] ?? 0;
-    if (segment !== other) return segment < other ? -1 : 1;
+    // Keep reading after the first difference: a malformed tail makes the whole text no version.
+    if (order === 0 && segment !== other) order = segment < other ? -1 : 1;
     index++;
   }
-  return 0;
+  return order;
 }
 
 /**
