@@ -100,17 +100,33 @@ export function decideEnrollment(
   }
   const identity = identityActionOf(facts, context.tenantId);
   const failure =
-    intentFailure(facts, tenant, context) ?? supportFailure(facts) ?? identityFailure(identity);
-  if (failure) return decision(enrollmentStatusNamed(failure), identity, PROFILES);
+    intentFailure(facts, tenant, context) ??
+    supportFailure(facts) ??
+    identityFailure(facts, identity);
+  if (failure) {
+    const status = enrollmentStatusNamed(failure.name);
+    return decision(status, identity, PROFILES, failure.fix ?? status.fix);
+  }
   const withheld: Profile[] = ['security-experience'];
   if (facts.isDomainController) withheld.push('firewall-rules');
-  return decision(enrollmentStatusNamed('managed'), identity, withheld);
+  const managed = enrollmentStatusNamed('managed');
+  return decision(managed, identity, withheld, null);
+}
+
+/**
+ * Why the device is not managed. `fix` replaces the status's general fix when the decision knows
+ * the specifics (the minimum version and what the device reports, the tag to add, the platform).
+ */
+interface Failure {
+  readonly name: EnrollmentStatusName;
+  readonly fix?: string;
 }
 
 function decision(
   status: EnrollmentStatusDefinition,
   identity: IdentityAction,
   withheldProfiles: readonly Profile[],
+  fix: string | null,
 ): EnrollmentDecision {
   return {
     code: status.code,
@@ -118,7 +134,7 @@ function decision(
     managedBy: status.managedBy,
     identity,
     meaning: status.meaning,
-    fix: status.fix,
+    fix,
     withheldProfiles: PROFILES.filter((profile) => withheldProfiles.includes(profile)),
   };
 }
@@ -134,16 +150,19 @@ function intentFailure(
   facts: DeviceFacts,
   tenant: TenantSettings,
   context: EnrollmentContext,
-): EnrollmentStatusName | null {
-  if (!tenant.securitySettingsManagement) return 'security-settings-management-off';
-  if (facts.mdmManaged) return 'managed-by-mdm';
-  if (facts.configMgrManaged && tenant.configMgrAuthority)
-    return 'managed-by-configuration-manager';
-  if (facts.cloudConnector === true && !tenant.cloudConnector) return 'cloud-connector-off';
-  const scope = scopeFailure(tenant.enforcementScope[facts.platform], context.tags);
+): Failure | null {
+  if (!tenant.securitySettingsManagement) return { name: 'security-settings-management-off' };
+  if (facts.mdmManaged) return { name: 'managed-by-mdm' };
+  if (facts.configMgrManaged && tenant.configMgrAuthority) {
+    return { name: 'managed-by-configuration-manager' };
+  }
+  if (facts.cloudConnector === true && !tenant.cloudConnector)
+    return { name: 'cloud-connector-off' };
+  const scope = scopeFailure(facts.platform, tenant.enforcementScope[facts.platform], context.tags);
   if (scope) return scope;
-  if (facts.isDomainController && !tenant.domainControllers)
-    return 'domain-controller-not-opted-in';
+  if (facts.isDomainController && !tenant.domainControllers) {
+    return { name: 'domain-controller-not-opted-in' };
+  }
   return null;
 }
 
@@ -153,17 +172,29 @@ function intentFailure(
  * typing a tag in three places would expect.
  */
 function scopeFailure(
+  platform: Platform,
   scope: EnforcementScope,
   tags: readonly string[],
-): EnrollmentStatusName | null {
+): Failure | null {
   switch (scope.mode) {
     case 'off':
-      return 'platform-scope-off';
+      return {
+        name: 'platform-scope-off',
+        fix:
+          `Set the ${platform} enforcement scope to "all devices", or to "tagged devices" and tag ` +
+          'the device.',
+      };
     case 'all':
       return null;
     case 'tagged': {
       const wanted = normalizeTag(scope.tag);
-      return tags.some((tag) => normalizeTag(tag) === wanted) ? null : 'out-of-scope-not-tagged';
+      if (tags.some((tag) => normalizeTag(tag) === wanted)) return null;
+      return {
+        name: 'out-of-scope-not-tagged',
+        fix:
+          `Add the tag "${scope.tag}" to the device (in the console, on the machine, or with an ` +
+          `asset rule), or set the ${platform} scope to "all devices".`,
+      };
     }
     default:
       return assertNever(scope, 'enforcement scope');
@@ -175,14 +206,20 @@ function normalizeTag(tag: string): string {
 }
 
 /** Checks 7–11: can Palisade manage what the device is? */
-function supportFailure(facts: DeviceFacts): EnrollmentStatusName | null {
-  if (!isSupportedOs(facts)) return 'unsupported-os';
+function supportFailure(facts: DeviceFacts): Failure | null {
+  const osProblem = unsupportedOsFix(facts);
+  if (osProblem) return { name: 'unsupported-os', fix: osProblem };
   const minAgent = MIN_AGENT_VERSIONS[facts.platform];
   if (
     !isComparableVersion(facts.agentVersion) ||
     compareVersions(facts.agentVersion, minAgent) < 0
   ) {
-    return 'unsupported-agent-version';
+    return {
+      name: 'unsupported-agent-version',
+      fix:
+        `Update the Palisade agent to ${minAgent} or later (the device reports ` +
+        `"${facts.agentVersion}").`,
+    };
   }
   const windows = isWindows(facts.platform);
   if (
@@ -190,17 +227,24 @@ function supportFailure(facts: DeviceFacts): EnrollmentStatusName | null {
     facts.isServerCore &&
     compareVersions(facts.osVersion, MIN_SERVER_CORE_VERSION) < 0
   ) {
-    return 'server-core-unsupported';
+    return { name: 'server-core-unsupported' };
   }
   if (windows && facts.powershellLanguageMode === 'ConstrainedLanguage') {
-    return 'powershell-constrained-language';
+    return { name: 'powershell-constrained-language' };
   }
-  if (facts.nonPersistentVdi) return 'non-persistent-vdi';
+  if (facts.nonPersistentVdi) return { name: 'non-persistent-vdi' };
   return null;
 }
 
-function identityFailure(identity: IdentityAction): EnrollmentStatusName | null {
-  return identity === 'reject-foreign-tenant' ? 'tenant-mismatch' : null;
+function identityFailure(facts: DeviceFacts, identity: IdentityAction): Failure | null {
+  if (identity !== 'reject-foreign-tenant') return null;
+  return {
+    name: 'tenant-mismatch',
+    fix:
+      `The device is joined to the directory of tenant ${facts.directoryJoin?.tenantId}. Leave ` +
+      'that directory on the device (or onboard it into that tenant); it enrolls at its next ' +
+      'check-in.',
+  };
 }
 
 function isWindows(platform: Platform): boolean {
@@ -209,29 +253,48 @@ function isWindows(platform: Platform): boolean {
 
 const WINDOWS_32_BIT = new Set(['x86', 'i386', 'i686', 'arm', 'arm32']);
 
+const OS_NAMES: Readonly<Record<Exclude<Platform, 'linux'>, string>> = {
+  'windows-client': 'Windows 10 21H2 (10.0.19044)',
+  'windows-server': 'Windows Server 2012 R2 (6.3.9600)',
+  macos: 'macOS 11',
+};
+
 /**
- * The platform's minimum OS version, plus the Windows editions the original does not manage:
- * 32-bit Windows and Windows Home (Pro and Enterprise only). On Linux only a listed distribution
- * with a readable VERSION_ID is checked. An unreadable version on Windows or macOS is unsupported:
+ * Null when the OS is supported, else the administrator's fix naming what is wrong. Checks the
+ * platform's minimum OS version, plus the Windows editions the original does not manage: 32-bit
+ * Windows and Windows Home (Pro and Enterprise only). On Linux only a listed distribution with a
+ * readable VERSION_ID is checked. An unreadable version on Windows or macOS is unsupported:
  * Palisade cannot tell whether the system is supported, and the administrator is told to look.
  */
-function isSupportedOs(facts: DeviceFacts): boolean {
-  const platform = facts.platform;
+function unsupportedOsFix(facts: DeviceFacts): string | null {
+  const { platform, osVersion } = facts;
   switch (platform) {
     case 'linux': {
-      const minimum = facts.distro ? MIN_LINUX_VERSIONS[facts.distro.toLowerCase()] : undefined;
-      if (minimum === undefined || !isComparableVersion(facts.osVersion)) return true;
-      return compareVersions(facts.osVersion, minimum) >= 0;
+      const distro = facts.distro?.toLowerCase();
+      const minimum = distro === undefined ? undefined : MIN_LINUX_VERSIONS[distro];
+      if (minimum === undefined || !isComparableVersion(osVersion)) return null;
+      if (compareVersions(osVersion, minimum) >= 0) return null;
+      return `Update ${distro} to ${minimum} or later (the device reports ${osVersion}).`;
     }
     case 'windows-client':
     case 'windows-server':
     case 'macos': {
-      if (!isComparableVersion(facts.osVersion)) return false;
-      if (compareVersions(facts.osVersion, MIN_OS_VERSIONS[platform]) < 0) return false;
-      if (platform === 'macos') return true;
+      const minimum = MIN_OS_VERSIONS[platform];
+      if (!isComparableVersion(osVersion)) {
+        return `The OS version "${osVersion}" could not be read; check the agent's facts.`;
+      }
+      if (compareVersions(osVersion, minimum) < 0) {
+        return `Update to ${OS_NAMES[platform]} or later (the device reports ${osVersion}).`;
+      }
+      if (platform === 'macos') return null;
       const architecture = facts.architecture?.toLowerCase();
-      if (architecture !== undefined && WINDOWS_32_BIT.has(architecture)) return false;
-      return !/\bhome\b/i.test(facts.osName ?? '');
+      if (architecture !== undefined && WINDOWS_32_BIT.has(architecture)) {
+        return 'Reinstall the device with 64-bit Windows: 32-bit Windows is not supported.';
+      }
+      if (/\bhome\b/i.test(facts.osName ?? '')) {
+        return `Upgrade ${facts.osName} to Pro or Enterprise: Windows Home is not supported.`;
+      }
+      return null;
     }
     default:
       return assertNever(platform, 'platform');

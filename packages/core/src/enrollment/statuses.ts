@@ -19,25 +19,8 @@ export interface EnrollmentStatusDefinition {
  * alike. Palisade's own failures take codes above 44, the highest code Microsoft documents, so
  * they can never be mistaken for one of Microsoft's.
  *
- * | code | name | managed by |
- * |---|---|---|
- * | 1 | managed | palisade |
- * | 2 | not-enrolled | none |
- * | 4 | managed-by-configuration-manager | configuration-manager |
- * | 15 | tenant-mismatch | none |
- * | 45 | security-settings-management-off | none |
- * | 46 | platform-scope-off | none |
- * | 47 | out-of-scope-not-tagged | none |
- * | 48 | unsupported-os | none |
- * | 49 | unsupported-agent-version | none |
- * | 50 | domain-controller-not-opted-in | none |
- * | 51 | server-core-unsupported | none |
- * | 52 | powershell-constrained-language | none |
- * | 53 | non-persistent-vdi | none |
- * | 54 | managed-by-mdm | mdm |
- * | 55 | cloud-connector-off | none |
- *
- * Meaning and fix of each are below; `decideEnrollment` documents which wins when several apply.
+ * README.md in this folder shows them as a table (kept in sync by statuses.test.ts);
+ * `decideEnrollment` documents which wins when several apply.
  */
 export const ENROLLMENT_STATUSES: readonly EnrollmentStatusDefinition[] = [
   {
