@@ -1,0 +1,91 @@
+/**
+ * ClamAV on Linux: the directives of clamd.conf (ExcludePath, ScanArchive, DetectPUA, and any
+ * directive the catalog maps, such as the OnAccess* paths), then a restart of clamd so they are in
+ * force. If clamd refuses the new file, the previous one is put back and clamd restarted on it:
+ * the target stays at its previous version and every setting reports clamd's error.
+ */
+import { existsSync } from 'node:fs';
+import type { EffectiveSetting } from '@palisade/core';
+import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
+import {
+  type ApplyContext,
+  applyThroughCodec,
+  type Driver,
+  type DriverApplyResult,
+  type DriverContext,
+  errorMessage,
+  type NativeTarget,
+} from '../driver.js';
+import { readTextIfExists, restorePrevious, rootedPath, writeFileAtomic } from '../native-file.js';
+import { type ClamdConf, ClamdConfCodec, parseClamdConf, renderClamdConf } from './clamd-conf.js';
+import { restartClamd } from './clamd-service.js';
+
+/** Debian and Ubuntu; RHEL and Fedora keep it at /etc/clamd.d/scan.conf. */
+export const CLAMD_CONF_FILES = ['/etc/clamav/clamd.conf', '/etc/clamd.d/scan.conf'] as const;
+
+export function clamdConfPath(root: string): string {
+  const found = CLAMD_CONF_FILES.find((path) => existsSync(rootedPath(root, path)));
+  return rootedPath(root, found ?? CLAMD_CONF_FILES[0]);
+}
+
+class ClamdConfFile implements NativeTarget<ClamdConf> {
+  async read(context: DriverContext): Promise<ClamdConf> {
+    const text = await readTextIfExists(clamdConfPath(context.root));
+    return parseClamdConf(text ?? '');
+  }
+
+  async write(conf: ClamdConf, context: DriverContext): Promise<void> {
+    const path = clamdConfPath(context.root);
+    const existed = existsSync(path);
+    const text = renderClamdConf(conf);
+    if (text === ((await readTextIfExists(path)) ?? '')) return;
+    await writeFileAtomic(path, text);
+    try {
+      await restartClamd(path, conf, context);
+    } catch (error) {
+      context.log(`clamav: clamd did not take the new configuration, restoring the previous one`);
+      await restorePrevious(path, existed);
+      const previous = parseClamdConf((await readTextIfExists(path)) ?? '');
+      await restartClamd(path, previous, context).catch((again: unknown) =>
+        context.log(
+          `clamav: restarting clamd on the previous configuration failed too: ${errorMessage(again)}`,
+        ),
+      );
+      throw error;
+    }
+  }
+}
+
+export class ClamavDriver implements Driver {
+  readonly target = 'clamav' as const;
+  private readonly codec: ClamdConfCodec;
+  private readonly file = new ClamdConfFile();
+
+  constructor(lookup: NativeMappingLookup = catalogNativeMapping) {
+    this.codec = new ClamdConfCodec(lookup);
+  }
+
+  detect(root: string): boolean {
+    return CLAMD_CONF_FILES.some((path) => existsSync(rootedPath(root, path)));
+  }
+
+  expresses(settingId: string): boolean {
+    return this.codec.expresses(settingId);
+  }
+
+  apply(settings: readonly EffectiveSetting[], context: ApplyContext): Promise<DriverApplyResult> {
+    return applyThroughCodec(this.target, this.codec, this.file, settings, context);
+  }
+
+  async readBack(
+    context: DriverContext,
+  ): Promise<{ file: string; directives: Record<string, string[]> }> {
+    const conf = await this.file.read(context);
+    const directives: Record<string, string[]> = {};
+    for (const line of conf.lines) {
+      if (line.kind !== 'directive') continue;
+      directives[line.name] = [...(directives[line.name] ?? []), line.value];
+    }
+    return { file: clamdConfPath(context.root), directives };
+  }
+}

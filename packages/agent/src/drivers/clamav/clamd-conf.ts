@@ -1,0 +1,276 @@
+/**
+ * `clamd.conf`: one directive a line (`Name value`), `#` comments. Palisade writes its directives in
+ * one marked block at the end of the file and comments out (with a marker) any line outside the
+ * block that sets a directive Palisade now manages, so the file says who decides what. Everything
+ * else in the distribution's file is kept as it is.
+ */
+import type { EffectiveSetting, JsonValue } from '@palisade/core';
+import { type NativeMappingLookup, translateValue } from '../catalog.js';
+import { type NativeCodec, NotExpressibleError } from '../driver.js';
+
+export const BLOCK_BEGIN = '# BEGIN Palisade managed settings (palisade-agent rewrites this block)';
+export const BLOCK_END = '# END Palisade managed settings';
+export const REPLACED_MARKER = '#palisade-replaced# ';
+
+export type ClamdLine =
+  | {
+      readonly kind: 'directive';
+      readonly name: string;
+      readonly value: string;
+      readonly managed: boolean;
+    }
+  | { readonly kind: 'text'; readonly text: string };
+
+export interface ClamdConf {
+  readonly lines: readonly ClamdLine[];
+}
+
+export function parseClamdConf(text: string): ClamdConf {
+  const lines: ClamdLine[] = [];
+  let inBlock = false;
+  for (const raw of text.split('\n')) {
+    const trimmed = raw.trim();
+    if (trimmed === BLOCK_BEGIN) inBlock = true;
+    else if (trimmed === BLOCK_END) inBlock = false;
+    else if (trimmed !== '' && !trimmed.startsWith('#')) {
+      const match = /^(\S+)\s*(.*)$/.exec(trimmed);
+      if (match) {
+        lines.push({
+          kind: 'directive',
+          name: match[1] as string,
+          value: match[2] as string,
+          managed: inBlock,
+        });
+        continue;
+      }
+    }
+    if (!inBlock && trimmed !== BLOCK_BEGIN && trimmed !== BLOCK_END)
+      lines.push({ kind: 'text', text: raw });
+  }
+  while (lines.length > 0 && isBlank(lines[lines.length - 1])) lines.pop();
+  return { lines };
+}
+
+function isBlank(line: ClamdLine | undefined): boolean {
+  return line?.kind === 'text' && line.text.trim() === '';
+}
+
+export function renderClamdConf(conf: ClamdConf): string {
+  const outside = conf.lines
+    .filter((line) => line.kind === 'text' || !line.managed)
+    .map((line) => (line.kind === 'text' ? line.text : `${line.name} ${line.value}`));
+  const block = conf.lines
+    .filter(
+      (line): line is Extract<ClamdLine, { kind: 'directive' }> =>
+        line.kind === 'directive' && line.managed,
+    )
+    .map((line) => `${line.name} ${line.value}`);
+  const parts = [...outside];
+  if (block.length > 0) parts.push('', BLOCK_BEGIN, ...block, BLOCK_END);
+  return `${parts.join('\n')}\n`;
+}
+
+/** The value of the first-found single directive, as clamd reads it (directive names ignore case). */
+export function directiveValue(conf: ClamdConf, name: string): string | undefined {
+  let found: string | undefined;
+  for (const line of conf.lines) {
+    if (line.kind === 'directive' && line.name.toLowerCase() === name.toLowerCase())
+      found = line.value;
+  }
+  return found;
+}
+
+/** How a setting lands in clamd.conf: one directive, single or repeated. */
+interface ClamdSlot {
+  readonly directive: string;
+  readonly multi: boolean;
+  /** The directive values for the setting value. */
+  readonly toNative: (value: JsonValue) => string[];
+  /** For directives two settings share (ExcludePath): whether a value belongs to this setting. */
+  readonly owns: (nativeValue: string) => boolean;
+}
+
+const ERE_SPECIALS = /[.[\]()+{}|^$\\]/g;
+
+/**
+ * ExcludePath takes a POSIX extended regular expression matched against the full path. A Defender
+ * style path becomes an anchored expression: a folder (trailing `/`) excludes everything below it,
+ * a file only itself; `*` stays within one folder level and `?` is one character, as in Defender.
+ */
+export function pathToExcludeRegex(path: string): string {
+  const body = path
+    .replace(ERE_SPECIALS, (char) => `\\${char}`)
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
+  return path.endsWith('/') ? `^${body}` : `^${body}$`;
+}
+
+/** A file extension exclusion: any file whose name ends with `.ext`. */
+export function extensionToExcludeRegex(extension: string): string {
+  return `\\.${extension.replace(/^\./, '').replace(ERE_SPECIALS, (char) => `\\${char}`)}$`;
+}
+
+const isExtensionRegex = (value: string): boolean => /^\\\.[^/^]*\$$/.test(value);
+
+const yesNo = (value: JsonValue): string[] => [value === true || value === 'yes' ? 'yes' : 'no'];
+const stringList = (value: JsonValue): string[] => {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new NotExpressibleError('expected a list of strings');
+  }
+  return value as string[];
+};
+
+function knownSlot(settingId: string): ClamdSlot | undefined {
+  switch (settingId) {
+    case 'exclusions.paths':
+      return {
+        directive: 'ExcludePath',
+        multi: true,
+        toNative: (value) => stringList(value).map(pathToExcludeRegex),
+        owns: (native) => !isExtensionRegex(native),
+      };
+    case 'exclusions.extensions':
+      return {
+        directive: 'ExcludePath',
+        multi: true,
+        toNative: (value) => stringList(value).map(extensionToExcludeRegex),
+        owns: isExtensionRegex,
+      };
+    case 'antivirus.scanArchives':
+      return { directive: 'ScanArchive', multi: false, toNative: yesNo, owns: () => true };
+    case 'antivirus.puaProtection':
+      // clamd only reports; "block" and "audit" both mean: detect PUA.
+      return {
+        directive: 'DetectPUA',
+        multi: false,
+        toNative: (value) => [value === 'off' ? 'no' : 'yes'],
+        owns: () => true,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** A directive the catalog maps (native name = the directive), values translated. */
+function catalogSlot(lookup: NativeMappingLookup, settingId: string): ClamdSlot | undefined {
+  const mapping = lookup(settingId, 'clamav');
+  if (!mapping || !/^[A-Za-z]+$/.test(mapping.name)) return undefined;
+  return {
+    directive: mapping.name,
+    multi: true,
+    toNative: (value) => {
+      const native = translateValue(mapping, value);
+      if (Array.isArray(native)) return stringList(native);
+      if (typeof native === 'boolean') return yesNo(native);
+      if (native === null) return [];
+      if (typeof native === 'object')
+        throw new NotExpressibleError('a structured value has no clamd.conf form');
+      return [String(native)];
+    },
+    owns: () => true,
+  };
+}
+
+/** clamd reads yes/true/1 and no/false/0 alike; compare them as one. */
+function normalise(value: string): string {
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return 'yes';
+  if (lower === 'false' || lower === '0') return 'no';
+  return value;
+}
+
+export class ClamdConfCodec implements NativeCodec<ClamdConf> {
+  constructor(private readonly lookup: NativeMappingLookup) {}
+
+  private slotOf(settingId: string): ClamdSlot | undefined {
+    return knownSlot(settingId) ?? catalogSlot(this.lookup, settingId);
+  }
+
+  expresses(settingId: string): boolean {
+    return this.slotOf(settingId) !== undefined;
+  }
+
+  fragment(setting: EffectiveSetting): JsonValue {
+    const slot = this.requireSlot(setting.id);
+    const values = slot.toNative(setting.value).map(normalise);
+    return slot.multi ? [...values].sort() : (values[0] ?? null);
+  }
+
+  observe(conf: ClamdConf, settingId: string): JsonValue | undefined {
+    const slot = this.requireSlot(settingId);
+    const values = conf.lines
+      .filter((line) => line.kind === 'directive' && sameName(line.name, slot.directive))
+      .map((line) => normalise((line as { value: string }).value))
+      .filter(slot.owns);
+    if (slot.multi) return values.sort();
+    return values[values.length - 1];
+  }
+
+  render(
+    fragments: ReadonlyMap<string, JsonValue>,
+    current: ClamdConf,
+    previouslyManaged: readonly string[],
+  ): ClamdConf {
+    const cleared = new Set([...previouslyManaged, ...fragments.keys()]);
+    const claimed = [...fragments.keys()].map((id) => this.requireSlot(id));
+    const lines: ClamdLine[] = [];
+    for (const line of current.lines) {
+      if (line.kind === 'text') {
+        lines.push(restoreReplaced(line, claimed));
+        continue;
+      }
+      const owner = [...cleared]
+        .map((id) => this.slotOf(id))
+        .find((slot) => slot && ownsLine(slot, line));
+      if (line.managed && owner) continue;
+      // A local line for a directive Palisade now sets: kept visible, but commented out.
+      if (!line.managed && claimed.some((slot) => ownsLine(slot, line))) {
+        lines.push({ kind: 'text', text: `${REPLACED_MARKER}${line.name} ${line.value}` });
+        continue;
+      }
+      lines.push(line);
+    }
+    for (const [id, fragment] of fragments) {
+      const slot = this.requireSlot(id);
+      const values = Array.isArray(fragment)
+        ? (fragment as string[])
+        : fragment === null
+          ? []
+          : [String(fragment)];
+      for (const value of values)
+        lines.push({ kind: 'directive', name: slot.directive, value, managed: true });
+    }
+    return { lines };
+  }
+
+  private requireSlot(settingId: string): ClamdSlot {
+    const slot = this.slotOf(settingId);
+    if (!slot) throw new NotExpressibleError(`${settingId} has no clamd.conf directive`);
+    return slot;
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function ownsLine(slot: ClamdSlot, line: Extract<ClamdLine, { kind: 'directive' }>): boolean {
+  return sameName(line.name, slot.directive) && slot.owns(normalise(line.value));
+}
+
+/** A line Palisade commented out comes back when Palisade no longer sets that directive. */
+function restoreReplaced(
+  line: Extract<ClamdLine, { kind: 'text' }>,
+  claimed: readonly ClamdSlot[],
+): ClamdLine {
+  if (!line.text.startsWith(REPLACED_MARKER)) return line;
+  const match = /^(\S+)\s*(.*)$/.exec(line.text.slice(REPLACED_MARKER.length).trim());
+  if (!match) return line;
+  const directive: ClamdLine = {
+    kind: 'directive',
+    name: match[1] as string,
+    value: match[2] as string,
+    managed: false,
+  };
+  return claimed.some((slot) => ownsLine(slot, directive)) ? line : directive;
+}

@@ -1,0 +1,223 @@
+/**
+ * `firewall.rules` as nftables: one `inet palisade` table that Palisade owns whole, with an `input`
+ * and an `output` base chain (policy accept: Palisade adds rules, it does not change the machine's
+ * default stance). Each enabled firewall rule becomes one nft rule commented with the rule's name
+ * (two when its addresses mix IPv4 and IPv6). Local/remote map to destination/source by
+ * direction. The same rules are described by `NftRule`, which is what the driver compares: the
+ * rules it means to write, and the rules `nft -j list table inet palisade` shows.
+ */
+import type { JsonValue } from '@palisade/core';
+import { NotExpressibleError } from '../driver.js';
+
+export const TABLE_FAMILY = 'inet';
+export const TABLE_NAME = 'palisade';
+
+export interface NftRule {
+  readonly name: string;
+  readonly chain: 'input' | 'output';
+  /** Address family of the address matches; null when the rule matches no address. */
+  readonly family: 'ip' | 'ip6' | null;
+  readonly protocol: string | null;
+  readonly sport: readonly string[];
+  readonly dport: readonly string[];
+  readonly saddr: readonly string[];
+  readonly daddr: readonly string[];
+  readonly verdict: 'accept' | 'drop';
+}
+
+export interface NftRuleset {
+  readonly rules: readonly NftRule[];
+}
+
+type Record_ = Readonly<Record<string, JsonValue>>;
+
+function strings(value: JsonValue | undefined, field: string, rule: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new NotExpressibleError(`firewall rule ${rule}: ${field} must be a list of strings`);
+  }
+  return (value as string[]).filter((item) => item !== '*');
+}
+
+/** nft prints host addresses without /32 or /128 and IPv6 in lower case; so do we. */
+function normaliseAddress(address: string): string {
+  const lower = address.toLowerCase();
+  return lower.replace(/\/32$/, lower.includes(':') ? '/32' : '').replace(/\/128$/, '');
+}
+
+const isV6 = (address: string) => address.includes(':');
+
+/** The nft rules for one firewall rule of the catalog's shape (none when disabled). */
+export function nftRulesOf(rule: Record_): NftRule[] {
+  const name = typeof rule.name === 'string' ? rule.name : '';
+  if (name === '') throw new NotExpressibleError('a firewall rule has no name');
+  if (Buffer.byteLength(name) > 128)
+    throw new NotExpressibleError(`firewall rule ${name}: nft comments hold at most 128 bytes`);
+  if (rule.enabled === false) return [];
+  for (const field of ['program', 'service'] as const) {
+    if (typeof rule[field] === 'string' && rule[field] !== '') {
+      throw new NotExpressibleError(`firewall rule ${name}: nftables cannot match a ${field}`);
+    }
+  }
+  const inbound = rule.direction === 'in';
+  if (!inbound && rule.direction !== 'out')
+    throw new NotExpressibleError(`firewall rule ${name}: direction must be in or out`);
+  const protocol =
+    typeof rule.protocol === 'string' && rule.protocol !== 'any' ? rule.protocol : null;
+  const local = strings(rule.localAddresses, 'localAddresses', name).map(normaliseAddress);
+  const remote = strings(rule.remoteAddresses, 'remoteAddresses', name).map(normaliseAddress);
+  const localPorts = strings(rule.localPorts, 'localPorts', name);
+  const remotePorts = strings(rule.remotePorts, 'remotePorts', name);
+  const base = {
+    name,
+    chain: inbound ? ('input' as const) : ('output' as const),
+    protocol: protocol === 'icmpv6' ? 'ipv6-icmp' : protocol,
+    sport: [...(inbound ? remotePorts : localPorts)].sort(),
+    dport: [...(inbound ? localPorts : remotePorts)].sort(),
+    verdict: rule.action === 'block' ? ('drop' as const) : ('accept' as const),
+  };
+  const addresses = [...local, ...remote];
+  if (addresses.length === 0) return [{ ...base, family: null, saddr: [], daddr: [] }];
+  const families = (['ip', 'ip6'] as const).filter((family) =>
+    addresses.some((a) => isV6(a) === (family === 'ip6')),
+  );
+  return families.flatMap((family) => {
+    const pick = (list: string[]) => list.filter((a) => isV6(a) === (family === 'ip6')).sort();
+    const [l, r] = [pick(local), pick(remote)];
+    // A side that had addresses, but none of this family, cannot match this family at all.
+    if ((local.length > 0 && l.length === 0) || (remote.length > 0 && r.length === 0)) return [];
+    return [{ ...base, family, saddr: inbound ? r : l, daddr: inbound ? l : r }];
+  });
+}
+
+export function sortRules(rules: readonly NftRule[]): NftRule[] {
+  return [...rules].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+const setOf = (items: readonly string[]) =>
+  items.length === 1 ? items[0] : `{ ${items.join(', ')} }`;
+
+function ruleText(rule: NftRule): string {
+  const parts: string[] = [];
+  const portProtocol = rule.protocol === 'tcp' || rule.protocol === 'udp' ? rule.protocol : null;
+  const ports = rule.sport.length + rule.dport.length > 0;
+  if (rule.protocol && !(portProtocol && ports)) parts.push(`meta l4proto ${rule.protocol}`);
+  if (rule.family && rule.saddr.length > 0) parts.push(`${rule.family} saddr ${setOf(rule.saddr)}`);
+  if (rule.family && rule.daddr.length > 0) parts.push(`${rule.family} daddr ${setOf(rule.daddr)}`);
+  if (rule.family && rule.saddr.length + rule.daddr.length === 0)
+    parts.push(`meta nfproto ipv${rule.family === 'ip' ? 4 : 6}`);
+  if (rule.sport.length > 0) parts.push(`${portProtocol} sport ${setOf(rule.sport)}`);
+  if (rule.dport.length > 0) parts.push(`${portProtocol} dport ${setOf(rule.dport)}`);
+  parts.push(rule.verdict, `comment ${JSON.stringify(rule.name)}`);
+  return parts.join(' ');
+}
+
+/**
+ * The nft script that replaces the table in one transaction (`nft -f`): declaring the table first
+ * makes the delete valid when it does not exist yet.
+ */
+export function renderNftScript(ruleset: NftRuleset): string {
+  const chain = (name: 'input' | 'output') => [
+    `  chain ${name} {`,
+    `    type filter hook ${name} priority filter; policy accept;`,
+    ...ruleset.rules.filter((rule) => rule.chain === name).map((rule) => `    ${ruleText(rule)}`),
+    '  }',
+  ];
+  return [
+    '# Managed by palisade-agent: firewall.rules. Local changes are reported as drift and replaced.',
+    `table ${TABLE_FAMILY} ${TABLE_NAME}`,
+    `delete table ${TABLE_FAMILY} ${TABLE_NAME}`,
+    `table ${TABLE_FAMILY} ${TABLE_NAME} {`,
+    ...chain('input'),
+    ...chain('output'),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/* ---- read-back: `nft -j list table inet palisade` ---- */
+
+type Expr = Readonly<Record<string, unknown>>;
+
+function valueText(value: unknown): string[] {
+  if (typeof value === 'string' || typeof value === 'number')
+    return [normaliseAddress(String(value))];
+  if (Array.isArray(value)) return value.flatMap(valueText);
+  const object = value as Expr | null;
+  if (!object) return [];
+  if ('set' in object) return valueText(object.set);
+  if ('prefix' in object) {
+    const prefix = object.prefix as { addr: string; len: number };
+    return [`${prefix.addr.toLowerCase()}/${prefix.len}`];
+  }
+  if ('range' in object) {
+    const [start, end] = object.range as [unknown, unknown];
+    return [`${String(start).toLowerCase()}-${String(end).toLowerCase()}`];
+  }
+  return [JSON.stringify(object)];
+}
+
+/** One rule of the JSON listing as an NftRule; expressions Palisade never writes are kept visible. */
+function ruleOf(rule: Expr): NftRule {
+  const draft = {
+    name: typeof rule.comment === 'string' ? rule.comment : '',
+    chain: rule.chain === 'output' ? ('output' as const) : ('input' as const),
+    family: null as 'ip' | 'ip6' | null,
+    protocol: null as string | null,
+    sport: [] as string[],
+    dport: [] as string[],
+    saddr: [] as string[],
+    daddr: [] as string[],
+    verdict: 'accept' as 'accept' | 'drop',
+  };
+  for (const expr of (rule.expr as Expr[] | undefined) ?? []) {
+    if ('accept' in expr) draft.verdict = 'accept';
+    else if ('drop' in expr) draft.verdict = 'drop';
+    else if ('match' in expr) applyMatch(draft, expr.match as Expr);
+    else draft.name = `${draft.name} [unexpected ${JSON.stringify(expr)}]`;
+  }
+  return {
+    ...draft,
+    sport: draft.sport.sort(),
+    dport: draft.dport.sort(),
+    saddr: draft.saddr.sort(),
+    daddr: draft.daddr.sort(),
+  };
+}
+
+function applyMatch(
+  draft: {
+    -readonly [K in keyof NftRule]: NftRule[K] extends readonly string[] ? string[] : NftRule[K];
+  },
+  match: Expr,
+): void {
+  const left = match.left as Expr;
+  const right = valueText(match.right);
+  if ('meta' in left) {
+    const key = (left.meta as Expr).key;
+    if (key === 'l4proto') draft.protocol = right[0] ?? null;
+    if (key === 'nfproto') draft.family = right[0] === 'ipv6' ? 'ip6' : 'ip';
+    return;
+  }
+  if ('payload' in left) {
+    const { protocol, field } = left.payload as { protocol: string; field: string };
+    if (protocol === 'ip' || protocol === 'ip6') {
+      draft.family = protocol;
+      if (field === 'saddr') draft.saddr.push(...right);
+      if (field === 'daddr') draft.daddr.push(...right);
+    } else {
+      draft.protocol = protocol;
+      if (field === 'sport') draft.sport.push(...right);
+      if (field === 'dport') draft.dport.push(...right);
+    }
+  }
+}
+
+/** The ruleset in `nft -j list table inet palisade` output (empty when the table is absent). */
+export function parseNftJson(text: string): NftRuleset {
+  const parsed = JSON.parse(text) as { nftables?: Expr[] };
+  const rules = (parsed.nftables ?? [])
+    .filter((item) => 'rule' in item)
+    .map((item) => ruleOf(item.rule as Expr));
+  return { rules };
+}

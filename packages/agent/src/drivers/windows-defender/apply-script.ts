@@ -1,0 +1,104 @@
+/**
+ * The PowerShell that brings a machine to a desired Windows state. One script, run with
+ * `$ErrorActionPreference = 'Stop'`, so the first refused cmdlet stops it; the driver then runs the
+ * same renderer on the state read before the change to put the machine back.
+ * - Defender preferences: one Set-MpPreference with every managed value (lists replace the list).
+ * - ASR rules: rules Palisade no longer wants are removed, then each rule is set with
+ *   Add-MpPreference (which also updates a rule's action).
+ * - Firewall: the rules of the `Palisade` group are removed and created again with
+ *   New-NetFirewallRule; rules of other groups are never touched.
+ */
+import type { JsonValue } from '@palisade/core';
+import { ASR_ACTIONS } from './mp-preferences.js';
+import { FIREWALL_GROUP, type WindowsFirewallRule, type WindowsState } from './windows-state.js';
+
+/** A PowerShell single-quoted string ('' escapes a quote). */
+export function psString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function psValue(value: JsonValue): string {
+  if (typeof value === 'boolean') return value ? '$true' : '$false';
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value))
+    return value.length === 0
+      ? '@()'
+      : `@(${value.map((item) => psValue(item as JsonValue)).join(', ')})`;
+  return psString(String(value));
+}
+
+const ACTION_BY_CODE = new Map(
+  Object.values(ASR_ACTIONS).map((entry) => [entry.code, entry.action]),
+);
+const PROTOCOLS: Readonly<Record<string, string>> = {
+  tcp: 'TCP',
+  udp: 'UDP',
+  icmp: 'ICMPv4',
+  icmpv6: 'ICMPv6',
+};
+
+function firewallRuleCommand(rule: WindowsFirewallRule): string {
+  const parts = [
+    'New-NetFirewallRule',
+    `-Group ${psString(FIREWALL_GROUP)}`,
+    `-DisplayName ${psString(rule.name)}`,
+    `-Direction ${rule.direction === 'in' ? 'Inbound' : 'Outbound'}`,
+    `-Action ${rule.action === 'block' ? 'Block' : 'Allow'}`,
+    `-Enabled ${rule.enabled ? 'True' : 'False'}`,
+  ];
+  if (rule.protocol !== 'any') parts.push(`-Protocol ${PROTOCOLS[rule.protocol] ?? rule.protocol}`);
+  if (rule.localPorts.length > 0)
+    parts.push(`-LocalPort ${rule.localPorts.map(psString).join(', ')}`);
+  if (rule.remotePorts.length > 0)
+    parts.push(`-RemotePort ${rule.remotePorts.map(psString).join(', ')}`);
+  if (rule.localAddresses.length > 0)
+    parts.push(`-LocalAddress ${rule.localAddresses.map(psString).join(', ')}`);
+  if (rule.remoteAddresses.length > 0)
+    parts.push(`-RemoteAddress ${rule.remoteAddresses.map(psString).join(', ')}`);
+  const profiles = rule.profiles.map((p) => p.charAt(0).toUpperCase() + p.slice(1));
+  parts.push(`-Profile ${profiles.length > 0 ? profiles.join(',') : 'Any'}`);
+  if (rule.program) parts.push(`-Program ${psString(rule.program)}`);
+  if (rule.service) parts.push(`-Service ${psString(rule.service)}`);
+  return `${parts.join(' ')} | Out-Null`;
+}
+
+/**
+ * The script for a desired state. `current` is what the machine holds now: ASR rules it has that
+ * the desired state does not are removed.
+ */
+export function renderApplyScript(desired: WindowsState, current: WindowsState): string {
+  const managed = desired.managed ?? { preferences: [], asr: false, firewall: false };
+  const lines = [
+    '# Managed by palisade-agent: Defender preferences, ASR rules and the Palisade firewall group.',
+    "$ErrorActionPreference = 'Stop'",
+  ];
+  if (managed.preferences.length > 0) {
+    const parameters = managed.preferences.map(
+      (name) => `-${name} ${psValue(desired.preferences[name] as JsonValue)}`,
+    );
+    lines.push(`Set-MpPreference ${parameters.join(' ')}`);
+  }
+  if (managed.asr) {
+    const wanted = (desired.preferences.AttackSurfaceReductionRules_Ids ?? []) as string[];
+    const actions = (desired.preferences.AttackSurfaceReductionRules_Actions ?? []) as number[];
+    const present = ((current.preferences.AttackSurfaceReductionRules_Ids ?? []) as string[]).map(
+      (id) => id.toLowerCase(),
+    );
+    const stale = present.filter((id) => !wanted.includes(id));
+    if (stale.length > 0)
+      lines.push(`Remove-MpPreference -AttackSurfaceReductionRules_Ids ${psValue(stale)}`);
+    wanted.forEach((id, index) => {
+      const action = ACTION_BY_CODE.get(actions[index] as number) ?? 'Disabled';
+      lines.push(
+        `Add-MpPreference -AttackSurfaceReductionRules_Ids ${psString(id)} -AttackSurfaceReductionRules_Actions ${action}`,
+      );
+    });
+  }
+  if (managed.firewall) {
+    lines.push(
+      `Get-NetFirewallRule -Group ${psString(FIREWALL_GROUP)} -ErrorAction SilentlyContinue | Remove-NetFirewallRule`,
+    );
+    for (const rule of desired.firewallRules) lines.push(firewallRuleCommand(rule));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

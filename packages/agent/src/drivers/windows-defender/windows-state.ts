@@ -1,0 +1,228 @@
+/**
+ * Windows Defender, ASR and Windows Firewall as one native state: the Defender preferences
+ * (Get-MpPreference) and the firewall rules of the `Palisade` group. The codec turns settings into
+ * the values the read-back shows; `renderApplyScript` turns a desired state into the PowerShell
+ * that makes it so; `parseReadBack` reads the JSON the read-back script prints.
+ */
+import type { EffectiveSetting, JsonValue } from '@palisade/core';
+import type { NativeMappingLookup } from '../catalog.js';
+import { canonicalJson, type NativeCodec, NotExpressibleError } from '../driver.js';
+import { isObject, type JsonObject } from '../json-tree.js';
+import { ASR_ACTIONS, mpPreferenceOf } from './mp-preferences.js';
+
+export const FIREWALL_GROUP = 'Palisade';
+const ASR_RULES = 'asr.rules';
+const FIREWALL_RULES = 'firewall.rules';
+
+export interface WindowsFirewallRule {
+  readonly name: string;
+  readonly direction: 'in' | 'out';
+  readonly action: 'allow' | 'block';
+  readonly enabled: boolean;
+  readonly protocol: string;
+  readonly localPorts: readonly string[];
+  readonly remotePorts: readonly string[];
+  readonly localAddresses: readonly string[];
+  readonly remoteAddresses: readonly string[];
+  /** Empty means every profile. */
+  readonly profiles: readonly string[];
+  readonly program: string | null;
+  readonly service: string | null;
+}
+
+export interface WindowsState {
+  /** Get-MpPreference properties (those Palisade reads; integers for enumerations). */
+  readonly preferences: Readonly<Record<string, JsonValue>>;
+  readonly firewallRules: readonly WindowsFirewallRule[];
+  /** In a desired state: the preferences and parts Palisade sets. */
+  readonly managed?: {
+    readonly preferences: readonly string[];
+    readonly asr: boolean;
+    readonly firewall: boolean;
+  };
+  /** In a desired state: the state it replaces, to put back if the script fails. */
+  readonly previous?: WindowsState;
+}
+
+const sorted = (items: readonly string[]) => [...items].sort();
+const stringsOf = (value: JsonValue | undefined): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/** `guid=code` pairs, lower-case GUIDs, sorted: how ASR rules are compared. */
+function asrPairs(preferences: Readonly<Record<string, JsonValue>>): string[] {
+  const ids = stringsOf(preferences.AttackSurfaceReductionRules_Ids as JsonValue);
+  const actions = (preferences.AttackSurfaceReductionRules_Actions ?? []) as JsonValue[];
+  return sorted(
+    ids.map(
+      (id, index) => `${id.toLowerCase()}=${String(Array.isArray(actions) ? actions[index] : '')}`,
+    ),
+  );
+}
+
+export function firewallRuleOf(rule: Readonly<Record<string, JsonValue>>): WindowsFirewallRule {
+  const name = typeof rule.name === 'string' ? rule.name : '';
+  if (name === '') throw new NotExpressibleError('a firewall rule has no name');
+  return {
+    name,
+    direction: rule.direction === 'in' ? 'in' : 'out',
+    action: rule.action === 'block' ? 'block' : 'allow',
+    enabled: rule.enabled !== false,
+    protocol: typeof rule.protocol === 'string' ? rule.protocol : 'any',
+    localPorts: sorted(stringsOf(rule.localPorts)),
+    remotePorts: sorted(stringsOf(rule.remotePorts)),
+    localAddresses: sorted(stringsOf(rule.localAddresses).filter((a) => a !== '*')),
+    remoteAddresses: sorted(stringsOf(rule.remoteAddresses).filter((a) => a !== '*')),
+    profiles: sorted(stringsOf(rule.profiles)).length === 3 ? [] : sorted(stringsOf(rule.profiles)),
+    program: typeof rule.program === 'string' && rule.program !== '' ? rule.program : null,
+    service: typeof rule.service === 'string' && rule.service !== '' ? rule.service : null,
+  };
+}
+
+const byName = (a: WindowsFirewallRule, b: WindowsFirewallRule) => a.name.localeCompare(b.name);
+
+export class WindowsCodec implements NativeCodec<WindowsState> {
+  constructor(private readonly lookup: NativeMappingLookup) {}
+
+  expresses(settingId: string): boolean {
+    return (
+      settingId === ASR_RULES ||
+      settingId === FIREWALL_RULES ||
+      mpPreferenceOf(settingId, this.lookup) !== undefined
+    );
+  }
+
+  fragment(setting: EffectiveSetting): JsonValue {
+    if (setting.id === ASR_RULES) {
+      if (!isObject(setting.value))
+        throw new NotExpressibleError('asr.rules must map rule GUIDs to modes');
+      return sorted(
+        Object.entries(setting.value).map(([guid, mode]) => {
+          const action = ASR_ACTIONS[String(mode)];
+          if (!action)
+            throw new NotExpressibleError(`asr.rules: ${String(mode)} is not an ASR mode`);
+          return `${guid.toLowerCase()}=${action.code}`;
+        }),
+      );
+    }
+    if (setting.id === FIREWALL_RULES) {
+      if (!Array.isArray(setting.value))
+        throw new NotExpressibleError('firewall.rules must be a list');
+      return (setting.value as JsonValue[])
+        .map((rule) => firewallRuleOf(rule as Readonly<Record<string, JsonValue>>))
+        .sort(byName) as unknown as JsonValue;
+    }
+    const preference = mpPreferenceOf(setting.id, this.lookup);
+    if (!preference) throw new NotExpressibleError(`${setting.id} has no Defender preference`);
+    const native = preference.toNative(setting.value);
+    if (native === null || native === undefined) {
+      throw new NotExpressibleError(
+        `${setting.id}: ${canonicalJson(setting.value)} has no ${preference.name} value`,
+      );
+    }
+    return native;
+  }
+
+  observe(state: WindowsState, settingId: string): JsonValue | undefined {
+    if (settingId === ASR_RULES) return asrPairs(state.preferences);
+    if (settingId === FIREWALL_RULES)
+      return [...state.firewallRules].sort(byName) as unknown as JsonValue;
+    const preference = mpPreferenceOf(settingId, this.lookup);
+    if (!preference) return undefined;
+    const value = state.preferences[preference.name];
+    if (preference.kind === 'list') return sorted(stringsOf(value));
+    return value;
+  }
+
+  render(fragments: ReadonlyMap<string, JsonValue>, current: WindowsState): WindowsState {
+    const preferences: Record<string, JsonValue> = { ...current.preferences };
+    const managed: string[] = [];
+    for (const [id, fragment] of fragments) {
+      if (id === ASR_RULES || id === FIREWALL_RULES) continue;
+      const name = (mpPreferenceOf(id, this.lookup) as { name: string }).name;
+      preferences[name] = fragment;
+      managed.push(name);
+    }
+    const asr = fragments.get(ASR_RULES) as string[] | undefined;
+    if (asr) {
+      preferences.AttackSurfaceReductionRules_Ids = asr.map((pair) => pair.split('=')[0] as string);
+      preferences.AttackSurfaceReductionRules_Actions = asr.map((pair) =>
+        Number(pair.split('=')[1]),
+      );
+    }
+    const firewall = fragments.get(FIREWALL_RULES) as unknown as WindowsFirewallRule[] | undefined;
+    return {
+      preferences,
+      firewallRules: firewall ?? current.firewallRules,
+      managed: {
+        preferences: managed.sort(),
+        asr: asr !== undefined,
+        firewall: firewall !== undefined,
+      },
+      previous: current,
+    };
+  }
+}
+
+/* ---- read-back ---- */
+
+/** What the read-back script prints: Defender preferences and the Palisade firewall rules. */
+export const READ_BACK_SCRIPT = [
+  "$ErrorActionPreference = 'Stop'",
+  '$preferences = Get-MpPreference',
+  `$rules = @(Get-NetFirewallRule -Group '${FIREWALL_GROUP}' -ErrorAction SilentlyContinue | ForEach-Object {`,
+  '  $port = $_ | Get-NetFirewallPortFilter',
+  '  $address = $_ | Get-NetFirewallAddressFilter',
+  '  $application = $_ | Get-NetFirewallApplicationFilter',
+  '  $service = $_ | Get-NetFirewallServiceFilter',
+  '  [pscustomobject]@{',
+  '    DisplayName = $_.DisplayName; Direction = "$($_.Direction)"; Action = "$($_.Action)"',
+  '    Enabled = "$($_.Enabled)"; Profile = "$($_.Profile)"; Protocol = "$($port.Protocol)"',
+  '    LocalPort = @($port.LocalPort); RemotePort = @($port.RemotePort)',
+  '    LocalAddress = @($address.LocalAddress); RemoteAddress = @($address.RemoteAddress)',
+  '    Program = "$($application.Program)"; Service = "$($service.Service)"',
+  '  }',
+  '})',
+  '[pscustomobject]@{ preferences = $preferences; firewallRules = $rules } | ConvertTo-Json -Depth 4 -Compress',
+].join('\n');
+
+const any = (value: JsonValue | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value])
+    .map(String)
+    .filter((item) => item.toLowerCase() !== 'any' && item !== '*');
+
+function ruleFromReadBack(rule: JsonObject): WindowsFirewallRule {
+  const profile = String(rule.Profile ?? 'Any');
+  const text = (value: JsonValue | undefined) =>
+    typeof value === 'string' && value !== '' && value.toLowerCase() !== 'any' ? value : null;
+  return {
+    name: String(rule.DisplayName ?? ''),
+    direction: String(rule.Direction) === 'Inbound' ? 'in' : 'out',
+    action: String(rule.Action) === 'Block' ? 'block' : 'allow',
+    enabled: String(rule.Enabled) === 'True',
+    protocol: String(rule.Protocol ?? 'Any').toLowerCase(),
+    localPorts: sorted(any(rule.LocalPort)),
+    remotePorts: sorted(any(rule.RemotePort)),
+    localAddresses: sorted(any(rule.LocalAddress)),
+    remoteAddresses: sorted(any(rule.RemoteAddress)),
+    profiles:
+      profile === 'Any' ? [] : sorted(profile.split(',').map((p) => p.trim().toLowerCase())),
+    program: text(rule.Program),
+    service: text(rule.Service),
+  };
+}
+
+/** Parses the read-back script's JSON (PowerShell prints a one-item array as the item). */
+export function parseReadBack(text: string): WindowsState {
+  const parsed = JSON.parse(text) as JsonValue;
+  if (!isObject(parsed) || !isObject(parsed.preferences)) {
+    throw new Error(
+      'the read-back has no Defender preferences (is Defender installed and running?)',
+    );
+  }
+  const rules = parsed.firewallRules;
+  const list = Array.isArray(rules) ? rules : isObject(rules) ? [rules] : [];
+  return {
+    preferences: parsed.preferences,
+    firewallRules: list.filter(isObject).map(ruleFromReadBack).sort(byName),
+  };
+}
