@@ -13,32 +13,54 @@ import { sha256Hex } from './sha256.js';
  * @example canonicalJson({ b: [1, 'x'], a: true }) // '{"a":true,"b":[1,"x"]}'
  */
 export function canonicalJson(value: JsonValue): string {
-  if (value === null) return 'null';
+  const parts: string[] = [];
+  write(value, parts);
+  return parts.join('');
+}
+
+/** Appends the canonical form of a value to `out` (one join at the end is cheaper than many). */
+function write(value: JsonValue, out: string[]): void {
+  if (value === null) {
+    out.push('null');
+    return;
+  }
   switch (typeof value) {
     case 'boolean':
-      return value ? 'true' : 'false';
+      out.push(value ? 'true' : 'false');
+      return;
     case 'number':
       if (!Number.isFinite(value))
         throw new RangeError(`canonicalJson: ${value} is not a JSON number`);
-      return JSON.stringify(value);
+      out.push(JSON.stringify(value));
+      return;
     case 'string':
-      return JSON.stringify(value);
+      out.push(JSON.stringify(value));
+      return;
     case 'object':
       break;
     default:
       throw new TypeError(`canonicalJson: a ${typeof value} is not a JSON value`);
   }
   if (Array.isArray(value)) {
-    return `[${(value as readonly JsonValue[]).map(canonicalJson).join(',')}]`;
+    out.push('[');
+    (value as readonly JsonValue[]).forEach((item, index) => {
+      if (index > 0) out.push(',');
+      write(item, out);
+    });
+    out.push(']');
+    return;
   }
   const record = value as { readonly [key: string]: JsonValue | undefined };
-  const parts: string[] = [];
+  out.push('{');
+  let first = true;
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
     if (member === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    out.push(first ? '' : ',', JSON.stringify(key), ':');
+    first = false;
+    write(member, out);
   }
-  return `{${parts.join(',')}}`;
+  out.push('}');
 }
 
 /**

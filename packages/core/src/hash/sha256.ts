@@ -26,9 +26,15 @@ const INITIAL_STATE = [
  * every string has exactly one byte form.
  */
 export function utf8Bytes(text: string): Uint8Array {
-  const bytes: number[] = [];
+  // At most 3 bytes per UTF-16 code unit (a surrogate pair is 2 units for 4 bytes).
+  const bytes = new Uint8Array(text.length * 3);
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      bytes[n++] = code;
+      continue;
+    }
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
       if (next >= 0xdc00 && next <= 0xdfff) {
@@ -40,22 +46,20 @@ export function utf8Bytes(text: string): Uint8Array {
     } else if (code >= 0xdc00 && code <= 0xdfff) {
       code = 0xfffd;
     }
-    if (code < 0x80) {
-      bytes.push(code);
-    } else if (code < 0x800) {
-      bytes.push(0xc0 | (code >> 6), 0x80 | (code & 0x3f));
+    // Lead and middle bytes here; the last continuation byte is written after the branches.
+    if (code < 0x800) {
+      bytes[n++] = 0xc0 | (code >> 6);
     } else if (code < 0x10000) {
-      bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
+      bytes[n++] = 0xe0 | (code >> 12);
+      bytes[n++] = 0x80 | ((code >> 6) & 0x3f);
     } else {
-      bytes.push(
-        0xf0 | (code >> 18),
-        0x80 | ((code >> 12) & 0x3f),
-        0x80 | ((code >> 6) & 0x3f),
-        0x80 | (code & 0x3f),
-      );
+      bytes[n++] = 0xf0 | (code >> 18);
+      bytes[n++] = 0x80 | ((code >> 12) & 0x3f);
+      bytes[n++] = 0x80 | ((code >> 6) & 0x3f);
     }
+    bytes[n++] = 0x80 | (code & 0x3f);
   }
-  return Uint8Array.from(bytes);
+  return bytes.subarray(0, n);
 }
 
 /** Pads the message: a 1 bit, zeros, then the bit length as a 64-bit big-endian integer. */
@@ -73,8 +77,21 @@ function pad(message: Uint8Array): Uint8Array {
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
-function compressBlock(state: Uint32Array, view: DataView, offset: number, w: Uint32Array): void {
-  for (let t = 0; t < 16; t++) w[t] = view.getUint32(offset + t * 4);
+function compressBlock(
+  state: Uint32Array,
+  block: Uint8Array,
+  offset: number,
+  w: Uint32Array,
+): void {
+  for (let t = 0; t < 16; t++) {
+    const i = offset + t * 4;
+    w[t] =
+      (((block[i] as number) << 24) |
+        ((block[i + 1] as number) << 16) |
+        ((block[i + 2] as number) << 8) |
+        (block[i + 3] as number)) >>>
+      0;
+  }
   for (let t = 16; t < 64; t++) {
     const w15 = w[t - 15] as number;
     const w2 = w[t - 2] as number;
@@ -82,15 +99,14 @@ function compressBlock(state: Uint32Array, view: DataView, offset: number, w: Ui
     const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
     w[t] = ((w[t - 16] as number) + s0 + (w[t - 7] as number) + s1) >>> 0;
   }
-  const v = Array.from(state);
-  let a = v[0] as number;
-  let b = v[1] as number;
-  let c = v[2] as number;
-  let d = v[3] as number;
-  let e = v[4] as number;
-  let f = v[5] as number;
-  let g = v[6] as number;
-  let h = v[7] as number;
+  let a = state[0] as number;
+  let b = state[1] as number;
+  let c = state[2] as number;
+  let d = state[3] as number;
+  let e = state[4] as number;
+  let f = state[5] as number;
+  let g = state[6] as number;
+  let h = state[7] as number;
   for (let t = 0; t < 64; t++) {
     const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
     const choice = (e & f) ^ (~e & g);
@@ -107,8 +123,14 @@ function compressBlock(state: Uint32Array, view: DataView, offset: number, w: Ui
     b = a;
     a = (temp1 + temp2) >>> 0;
   }
-  const next = [a, b, c, d, e, f, g, h];
-  for (let i = 0; i < 8; i++) state[i] = ((state[i] as number) + (next[i] as number)) >>> 0;
+  state[0] = ((state[0] as number) + a) >>> 0;
+  state[1] = ((state[1] as number) + b) >>> 0;
+  state[2] = ((state[2] as number) + c) >>> 0;
+  state[3] = ((state[3] as number) + d) >>> 0;
+  state[4] = ((state[4] as number) + e) >>> 0;
+  state[5] = ((state[5] as number) + f) >>> 0;
+  state[6] = ((state[6] as number) + g) >>> 0;
+  state[7] = ((state[7] as number) + h) >>> 0;
 }
 
 /**
@@ -119,11 +141,10 @@ function compressBlock(state: Uint32Array, view: DataView, offset: number, w: Ui
 export function sha256Hex(input: string | Uint8Array): string {
   const message = typeof input === 'string' ? utf8Bytes(input) : input;
   const padded = pad(message);
-  const view = new DataView(padded.buffer);
   const state = Uint32Array.from(INITIAL_STATE);
   const schedule = new Uint32Array(64);
   for (let offset = 0; offset < padded.length; offset += 64) {
-    compressBlock(state, view, offset, schedule);
+    compressBlock(state, padded, offset, schedule);
   }
   let hex = '';
   for (const word of state) hex += word.toString(16).padStart(8, '0');
