@@ -16,6 +16,13 @@ import type { ComparisonNode, ComparisonOperator, RuleAst, RuleValue } from './a
 import type { RuleDiagnostic } from './diagnostics.js';
 import { compileRegex, type ParseResult, parseRule } from './parser.js';
 import type { PropertyValue, RuleProperties, RuleSchemaName } from './properties.js';
+import {
+  containsIgnoringCase,
+  endsWithIgnoringCase,
+  equalsIgnoringCase,
+  lowerCased,
+  startsWithIgnoringCase,
+} from './text-compare.js';
 
 export type CompiledRule = (properties: RuleProperties) => boolean;
 
@@ -175,16 +182,13 @@ function stringTest(operator: ComparisonOperator, constant: string): ValueTest {
   const lower = constant.toLowerCase();
   switch (operator) {
     case 'eq':
-      return (actual) => {
-        const text = textOf(actual);
-        return text !== null && (text === constant || text.toLowerCase() === lower);
-      };
+      return textTest(equalsIgnoringCase, lower);
     case 'startsWith':
-      return (actual) => textOf(actual)?.toLowerCase().startsWith(lower) ?? false;
+      return textTest(startsWithIgnoringCase, lower);
     case 'endsWith':
-      return (actual) => textOf(actual)?.toLowerCase().endsWith(lower) ?? false;
+      return textTest(endsWithIgnoringCase, lower);
     case 'contains':
-      return (actual) => textOf(actual)?.toLowerCase().includes(lower) ?? false;
+      return textTest(containsIgnoringCase, lower);
     case 'match': {
       const regex = compileRegex(constant);
       return (actual) => {
@@ -195,6 +199,13 @@ function stringTest(operator: ComparisonOperator, constant: string): ValueTest {
     default:
       throw new Error(`-${operator} does not compare strings (the parser should have refused it)`);
   }
+}
+
+function textTest(compare: (text: string, lower: string) => boolean, lower: string): ValueTest {
+  return (actual) => {
+    const text = textOf(actual);
+    return text !== null && compare(text, lower);
+  };
 }
 
 function arrayTest(value: Extract<RuleValue, { kind: 'array' }>): ValueTest {
@@ -208,7 +219,7 @@ function arrayTest(value: Extract<RuleValue, { kind: 'array' }>): ValueTest {
     if (typeof actual === 'number') return numbers.has(actual) || texts.has(String(actual));
     const text = textOf(actual);
     if (text === null) return false;
-    return texts.has(text.toLowerCase()) || (numbers.size > 0 && numbers.has(Number(text)));
+    return texts.has(lowerCased(text)) || (numbers.size > 0 && numbers.has(Number(text)));
   };
 }
 
