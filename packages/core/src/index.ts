@@ -5,3 +5,4 @@ export * from './enrollment/index.js';
 export * from './report/index.js';
 export * from './catalog/index.js';
 export * from './policy/index.js';
+export * from './documents/index.js';
