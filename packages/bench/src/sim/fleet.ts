@@ -34,6 +34,8 @@ export interface FleetOptions {
   readonly firstIndex?: number;
   readonly observer?: FleetObserver;
   readonly driftDelayMs?: number;
+  /** Start checking in right after enrolling (default true); false only enrolls. */
+  readonly startAfterEnroll?: boolean;
 }
 
 export interface FleetSnapshot extends FleetCounters {
@@ -99,7 +101,7 @@ export class Fleet {
       this.enrollErrors.set(message, (this.enrollErrors.get(message) ?? 0) + 1);
       return;
     }
-    if (!this.stopping) agent.start();
+    if (!this.stopping && this.options.startAfterEnroll !== false) agent.start();
   }
 
   /** Enrollment failures by message, most frequent first. */

@@ -75,6 +75,11 @@ export interface ReportEvent {
 /** Hooks for benchmarks that time what the fleet sees. */
 export interface FleetObserver {
   onReported?(agent: SimulatedAgent, report: ReportEvent): void;
+  /** Every answered check-in, with its round-trip time. */
+  onCheckIn?(
+    agent: SimulatedAgent,
+    checkIn: { changed: boolean; ms: number; factsSent: boolean },
+  ): void;
   onError?(agent: SimulatedAgent, what: string, error: unknown): void;
 }
 
@@ -127,6 +132,11 @@ export class SimulatedAgent {
     readonly identity: MachineIdentity,
     private readonly env: AgentEnvironment,
   ) {}
+
+  /** The device credential (`<deviceId>.<secret>`), for benchmarks that replay its calls. */
+  get deviceCredential(): string | undefined {
+    return this.credential;
+  }
 
   get connected(): boolean {
     return this.streamOpen;
@@ -209,8 +219,11 @@ export class SimulatedAgent {
   private async checkIn(syncIds: readonly string[]): Promise<void> {
     const facts = this.pendingFacts;
     const syncRequestId = syncIds[syncIds.length - 1];
-    const answer = await this.env.limiter.run(() =>
-      this.env.transport.postJson(
+    let started = 0;
+    const answer = await this.env.limiter.run(() => {
+      // Timed from the request, not from the queue of the fleet's limiter.
+      started = performance.now();
+      return this.env.transport.postJson(
         `${AGENT_API_PREFIX}/check-in`,
         {
           revision: this.heldRevision,
@@ -218,12 +231,17 @@ export class SimulatedAgent {
           ...(syncRequestId ? { syncRequestId } : {}),
         },
         this.credential,
-      ),
-    );
+      );
+    });
     if (facts === this.pendingFacts) this.pendingFacts = undefined;
     this.env.counters.checkIns += 1;
     const parsed = CheckInResponseSchema.safeParse(answer.body);
     if (!parsed.success) throw new Error(`check-in: unexpected answer: ${parsed.error.message}`);
+    this.env.observer.onCheckIn?.(this, {
+      changed: parsed.data.s === 'c',
+      ms: performance.now() - started,
+      factsSent: facts !== undefined,
+    });
     this.scheduleFallback(parsed.data.n);
     if (parsed.data.s === 'c') {
       await this.applyConfiguration(parsed.data.configuration, syncIds);

@@ -1,0 +1,154 @@
+/**
+ * `groups`: D devices (default 100,000) and R dynamic rules (default 1,000). Measured through the
+ * API: the time to compute the membership of all R rules over the D devices (creating each dynamic
+ * group evaluates its rule over every device), and the p99 time from one device's facts changing
+ * (a check-in carrying a facts delta) to its groups and effective configuration being current (the
+ * check-in's answer is the new signed configuration). Targets: ≤ 10 s; p99 ≤ 5 ms.
+ */
+import { DEFAULT_MIX } from '../../sim/fleet-mix.js';
+import { check, latencyFigures } from '../figures.js';
+import { startServers } from '../server-processes.js';
+import { type Benchmark, FleetSet, setUpTenant, switchableObserver, waitFor } from './common.js';
+
+const SITES = ['ams', 'fra', 'lon', 'nyc', 'sea', 'sgp', 'syd'];
+const OS = [
+  ['Linux', '22'],
+  ['Linux', '9'],
+  ['Windows Server', '10.0.20348'],
+  ['Windows', '10.0.22631'],
+  ['macOS', '14'],
+] as const;
+const SOFTWARE = [
+  'nginx',
+  'postgresql',
+  'redis',
+  'Microsoft SQL Server',
+  'Google Chrome',
+  'docker',
+];
+const ROLES = ['web', 'db', 'app', 'k8s', 'sql', 'iis', 'dc', 'file'];
+
+/** A varied dynamic rule for group k, in the directory's rule language. */
+export function benchRule(k: number): string {
+  const at = <T>(list: readonly T[]) => list[k % list.length] as T;
+  switch (k % 5) {
+    case 0:
+      return `(device.displayName -startsWith "${at(SITES)}-") and (device.deviceOSType -eq "${at(OS)[0]}")`;
+    case 1:
+      return `(device.deviceOSType -eq "${at(OS)[0]}") and (device.deviceOSVersion -startsWith "${at(OS)[1]}")`;
+    case 2:
+      return `device.installedSoftware -any _ -startsWith "${at(SOFTWARE)}"`;
+    case 3:
+      return `(device.extensionAttribute1 -eq "team-${k}")`;
+    default:
+      return `(device.managementType -eq "MicrosoftSense") and (device.displayName -contains "-${at(ROLES)}-")`;
+  }
+}
+
+export const groups: Benchmark = {
+  name: 'groups',
+  description:
+    'dynamic membership: full recompute of D devices × R rules; one device facts change → current',
+  async run(options) {
+    const devices = options.devices ?? 100_000;
+    const rules = options.rules ?? 1_000;
+    const servers = await startServers({
+      replicas: 1,
+      database: options.database,
+      label: 'groups',
+      ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+    });
+    const observer = switchableObserver();
+    let fleet: FleetSet | undefined;
+    try {
+      const { admin, token } = await setUpTenant(servers);
+      fleet = new FleetSet(servers, {
+        token,
+        devices,
+        seed: 'bench-groups',
+        mix: DEFAULT_MIX,
+        notify: false,
+        observer,
+        startAfterEnroll: false,
+      });
+      options.log(`  enrolling ${devices} devices…`);
+      const enrollStarted = performance.now();
+      await fleet.enrollAll();
+      options.log(
+        `  enrolled in ${Math.round(performance.now() - enrollStarted)} ms; creating ${rules} dynamic groups…`,
+      );
+
+      const perGroup: number[] = [];
+      const groupIds: string[] = [];
+      const recomputeStarted = performance.now();
+      for (let k = 0; k < rules; k += 1) {
+        const started = performance.now();
+        const group = await admin.createDynamicGroup(`bench-rule-${k}`, benchRule(k));
+        perGroup.push(performance.now() - started);
+        groupIds.push(group.id);
+      }
+      const fullRecomputeMs = performance.now() - recomputeStarted;
+
+      // A policy on the group that the facts change moves devices into, so their configuration
+      // changes too, not only their groups.
+      const targetK = 3;
+      const targetGroup = groupIds[targetK];
+      if (targetGroup) {
+        await admin.createPolicy({
+          name: 'Team exclusions',
+          platform: 'linux',
+          profile: 'antivirus-exclusions',
+          settings: { 'exclusions.paths': ['/srv/team/cache/'] },
+          include: [targetGroup],
+        });
+      }
+      const sample = fleet.agents
+        .filter((agent) => agent.platform === 'linux' && agent.enrollment?.code === 1)
+        .slice(0, 300);
+      // Each sampled device first checks in plainly, so it holds its current configuration.
+      await Promise.all(sample.map((agent) => agent.requestSync()));
+      const factChanges: number[] = [];
+      let changedAnswers = 0;
+      observer.checkedIn = (_agent, checkIn) => {
+        if (!checkIn.factsSent) return;
+        factChanges.push(checkIn.ms);
+        if (checkIn.changed) changedAnswers += 1;
+      };
+      // One at a time: the figure is the latency of one device's change, not of a burst.
+      for (const agent of sample) {
+        await agent.changeFacts({
+          tags: [...agent.facts.tags, `extensionAttribute1=team-${targetK}`],
+        });
+      }
+      await waitFor(
+        'fact-change check-ins',
+        () => factChanges.length >= sample.length,
+        30_000,
+      ).catch(() => undefined);
+      const change = latencyFigures('facts_change', factChanges);
+      return {
+        name: 'groups',
+        parameters: { devices, rules, database: servers.databaseKind },
+        figures: {
+          full_recompute_ms: Math.round(fullRecomputeMs),
+          device_rule_evaluations_per_s: Math.round((devices * rules) / (fullRecomputeMs / 1000)),
+          ...latencyFigures('group_create', perGroup),
+          ...change,
+          facts_change_new_configuration: changedAnswers,
+        },
+        targets: [
+          check('full_recompute_ms', '≤ 10000', fullRecomputeMs, (v) => v <= 10_000),
+          check('facts_change_p99_ms', '≤ 5', change.facts_change_p99_ms, (v) => v <= 5),
+        ],
+        notes: [
+          'full_recompute_ms: R dynamic groups created one after the other through the API, each evaluated over all D devices',
+          'facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included)',
+          ...observer.errors.slice(0, 3),
+        ],
+      };
+    } finally {
+      await fleet?.stop();
+      await servers.stop();
+    }
+  },
+};

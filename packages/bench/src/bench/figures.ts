@@ -1,0 +1,117 @@
+/**
+ * Benchmark figures: percentiles, the results file each benchmark writes
+ * (`packages/bench/results/<name>.json`), and the table it prints. Figure names carry their unit
+ * (`p99_ms`, `requests_per_s`, `bytes_per_agent`, `ratio_to_baseline`, …).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export type Figures = Record<string, number | string | boolean | null>;
+
+export interface BenchResult {
+  readonly name: string;
+  /** What was measured and how big: devices, rules, replicas, database… */
+  readonly parameters: Figures;
+  readonly figures: Figures;
+  /** Targets from the issue with whether this run met them. */
+  readonly targets: readonly TargetCheck[];
+  readonly notes: readonly string[];
+}
+
+export interface TargetCheck {
+  readonly figure: string;
+  readonly target: string;
+  readonly met: boolean | null;
+}
+
+/** Nearest-rank percentile of unsorted samples; null when there are none. */
+export function percentile(samples: readonly number[], p: number): number | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? null;
+}
+
+export function round(value: number | null, digits = 2): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function latencyFigures(prefix: string, samplesMs: readonly number[]): Figures {
+  const name = (figure: string) => (prefix === '' ? figure : `${prefix}_${figure}`);
+  return {
+    [name('p50_ms')]: round(percentile(samplesMs, 50)),
+    [name('p99_ms')]: round(percentile(samplesMs, 99)),
+    [name('max_ms')]: round(samplesMs.length === 0 ? null : Math.max(...samplesMs)),
+    [name('count')]: samplesMs.length,
+  };
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
+
+/** Writes `results/<name>.json` with the machine's cores, Node version and commit. */
+export function writeResult(result: BenchResult): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}${result.name}.json`;
+  const document = {
+    name: result.name,
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cores: os.availableParallelism(),
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memory_bytes: os.totalmem(),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    commit: commit(),
+    parameters: result.parameters,
+    figures: result.figures,
+    targets: result.targets,
+    notes: result.notes,
+  };
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  return file;
+}
+
+export function formatTable(result: BenchResult): string {
+  const rows: [string, string][] = [
+    ...Object.entries(result.parameters).map(([k, v]): [string, string] => [k, String(v)]),
+    ['', ''],
+    ...Object.entries(result.figures).map(([k, v]): [string, string] => [
+      k,
+      v === null ? '—' : String(v),
+    ]),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = [`── ${result.name} ${'─'.repeat(Math.max(0, 60 - result.name.length))}`];
+  for (const [key, value] of rows) lines.push(key === '' ? '' : `  ${key.padEnd(width)}  ${value}`);
+  if (result.targets.length > 0) {
+    lines.push('', '  targets:');
+    for (const check of result.targets) {
+      const mark = check.met === null ? '?' : check.met ? 'met' : 'MISSED';
+      lines.push(`    ${check.figure.padEnd(width)}  ${check.target.padEnd(14)} ${mark}`);
+    }
+  }
+  for (const note of result.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n');
+}
+
+export function check(
+  figure: string,
+  target: string,
+  value: unknown,
+  ok: (v: number) => boolean,
+): TargetCheck {
+  return { figure, target, met: typeof value === 'number' ? ok(value) : null };
+}
