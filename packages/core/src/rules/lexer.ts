@@ -40,6 +40,8 @@ const PUNCTUATION: Readonly<Record<string, TokenKind>> = {
   ',': 'comma',
 };
 
+const TYPOGRAPHIC_QUOTES = '\u201c\u201d\u2018\u2019\u201e';
+
 /** Hyphen-minus, en dash, em dash. */
 function isDash(ch: string): boolean {
   return ch === '-' || ch === '\u2013' || ch === '\u2014';
@@ -90,6 +92,10 @@ export function tokenize(text: string): Token[] {
       const value = text.slice(hyphen ? i + 1 : i, end);
       tokens.push({ kind: 'word', value, hyphen, offset: i, length: end - i });
       i = end;
+    } else if (TYPOGRAPHIC_QUOTES.includes(ch)) {
+      // Rules copied from formatted documents carry curly quotes.
+      const detail = `Typographic quote '${ch}': write strings with straight quotes " or '.`;
+      throw new RuleSyntaxError('queryCompilation', detail, i, 1);
     } else {
       throw new RuleSyntaxError('queryCompilation', `Unexpected character '${ch}'.`, i, 1);
     }

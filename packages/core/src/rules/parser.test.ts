@@ -356,7 +356,7 @@ describe('errors (dynamic-rules.json parserErrors), with positions', () => {
     ['(device.displayName -eq "a"', 27, "Missing ')'"],
     ['device.displayName -eq "a")', 26, "Unmatched ')'"],
     ['device.displayName -eq "a', 23, 'Unterminated string'],
-    ['device.displayName -equals "a"', 19, "Unknown operator '-equals'"],
+    ['device.displayName -equals "a"', 19, "Unknown operator '-equals'. Did you mean -eq?"],
     ['device.displayName "a"', 19, 'Expected an operator'],
     ['device.displayName -eq', 22, 'Expected a value'],
     ['device.displayName -eq "a" -and', 31, 'Expected a property'],

@@ -90,6 +90,19 @@ const OPERATOR_BY_LOWER: ReadonlyMap<string, ComparisonOperator> = new Map(
   COMPARISON_OPERATORS.map((op) => [op.toLowerCase(), op]),
 );
 
+/** Spellings seen in the wild (the filter troubleshooting page writes -equals). */
+const OPERATOR_HINTS: Readonly<Record<string, ComparisonOperator>> = {
+  equals: 'eq',
+  notequals: 'ne',
+  neq: 'ne',
+  like: 'match',
+  notlike: 'notMatch',
+  beginswith: 'startsWith',
+  notbeginswith: 'notStartsWith',
+  gte: 'ge',
+  lte: 'le',
+};
+
 /** Operators on the group ids of memberOf (`group.objectId -in [...]`). */
 const MEMBER_OF_OPERATORS: readonly ComparisonOperator[] = ['eq', 'ne', 'in', 'notIn'];
 
@@ -274,7 +287,9 @@ class Parser {
     }
     const operator = OPERATOR_BY_LOWER.get(word);
     if (operator === undefined) {
-      fail('queryCompilation', `Unknown operator ${describe(token)}.`, token);
+      const hint = OPERATOR_HINTS[word];
+      const suggestion = hint === undefined ? '' : ` Did you mean -${hint}?`;
+      fail('queryCompilation', `Unknown operator ${describe(token)}.${suggestion}`, token);
     }
     return operator;
   }
