@@ -35,6 +35,8 @@ export interface EnrollmentContext {
  * A new tenant: security settings management on, every platform in scope for all devices,
  * Configuration Manager not the authority, cloud-connector devices managed, domain controllers not
  * opted in, a 90-minute fallback check-in.
+ *
+ * @example defaultTenantSettings('t1').enforcementScope.linux // { mode: 'all' }
  */
 export function defaultTenantSettings(tenantId: string): TenantSettings {
   return {
@@ -139,7 +141,11 @@ function decision(
   };
 }
 
-/** What to do with the device's directory identity (see decideEnrollment). */
+/**
+ * What to do with the device's directory identity (see decideEnrollment).
+ *
+ * @example identityActionOf({ ...facts, directoryJoin: null }, 't1') // 'create-synthetic'
+ */
 export function identityActionOf(facts: DeviceFacts, tenantId: string): IdentityAction {
   if (facts.directoryJoin === null) return 'create-synthetic';
   return facts.directoryJoin.tenantId === tenantId ? 'use-existing' : 'reject-foreign-tenant';

@@ -192,7 +192,11 @@ export type EnrollmentStatusName =
   | 'managed-by-mdm'
   | 'cloud-connector-off';
 
-/** The definition with the given name; every name of EnrollmentStatusName is in the table. */
+/**
+ * The definition with the given name; every name of EnrollmentStatusName is in the table.
+ *
+ * @example enrollmentStatusNamed('tenant-mismatch').code // 15
+ */
 export function enrollmentStatusNamed(name: EnrollmentStatusName): EnrollmentStatusDefinition {
   const status = BY_NAME.get(name);
   if (!status) throw new Error(`enrollment status ${name} is missing from ENROLLMENT_STATUSES`);

@@ -36,7 +36,11 @@ function compareSegments(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** True when a version starts with a number ("14.5", "10.0.22631"), so it can be compared. */
+/**
+ * True when a version starts with a number ("14.5", "10.0.22631"), so it can be compared.
+ *
+ * @example isComparableVersion('bookworm/sid') // false
+ */
 export function isComparableVersion(version: string): boolean {
   return /^\d+(\.|$)/.test(version.trim());
 }

@@ -24,6 +24,8 @@ const INITIAL_STATE = [
 /**
  * Encodes a string as UTF-8. A lone surrogate becomes U+FFFD, as `TextEncoder` does, so that
  * every string has exactly one byte form.
+ *
+ * @example utf8Bytes('é') // Uint8Array [0xc3, 0xa9]
  */
 export function utf8Bytes(text: string): Uint8Array {
   // At most 3 bytes per UTF-16 code unit (a surrogate pair is 2 units for 4 bytes).

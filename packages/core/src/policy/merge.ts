@@ -52,6 +52,10 @@ export function baseSettingId(id: string): string {
  *
  * A value whose shape does not fit its merge kind (the catalog refuses those when a policy is
  * saved) is merged as `single`, so nothing is silently combined in a way nobody asked for.
+ *
+ * @example
+ * mergeSetting('exclusions.paths', 'union', [{ source: a, value: ['/b'] }, { source: b, value: ['/a', '/b'] }], undefined)
+ * // setting.value: ['/a', '/b']; setting.items[1]: { value: '/b', sources: [a, b] }
  */
 export function mergeSetting(
   id: string,

@@ -76,6 +76,8 @@ export function resolveEffectiveConfiguration(input: ResolutionInput): Effective
  * The content hash of an effective configuration (the protocol's ETag): SHA-256 hex of the
  * canonical JSON of `{ "conflicts": [...], "settings": [...] }`, each setting as
  * `{ id, items?, sources, value }` and each conflict as `{ candidates, id }`.
+ *
+ * @example effectiveConfigurationHash([], []) === resolveEffectiveConfiguration({ device, policies: [] }).hash // true
  */
 export function effectiveConfigurationHash(
   settings: readonly EffectiveSetting[],
@@ -84,7 +86,11 @@ export function effectiveConfigurationHash(
   return contentHash(effectiveConfigurationJson({ settings, conflicts }));
 }
 
-/** The JSON form of an effective configuration without its hash (what the hash covers). */
+/**
+ * The JSON form of an effective configuration without its hash (what the hash covers).
+ *
+ * @example effectiveConfigurationJson({ settings: [], conflicts: [] }) // { settings: [], conflicts: [] }
+ */
 export function effectiveConfigurationJson(
   configuration: Pick<EffectiveConfiguration, 'settings' | 'conflicts'>,
 ): JsonValue {

@@ -45,7 +45,11 @@ export function worstStatus(statuses: Iterable<ReportStatus>): ReportStatus | nu
   return worst === null ? null : (STATUS_SEVERITY[worst] ?? null);
 }
 
-/** Counts of every status, zero included, so every consumer sees the same keys. */
+/**
+ * Counts of every status, zero included, so every consumer sees the same keys.
+ *
+ * @example countStatuses(['failed', 'failed']).failed // 2
+ */
 export function countStatuses(statuses: Iterable<ReportStatus>): StatusCounts {
   const counts = Object.fromEntries(REPORT_STATUSES.map((status) => [status, 0])) as Record<
     ReportStatus,
