@@ -353,7 +353,8 @@ describe('errors (dynamic-rules.json parserErrors), with positions', () => {
 
   it.each([
     ['', 0, 'The rule is empty'],
-    ['(device.displayName -eq "a"', 27, "Missing ')'"],
+    ['(device.displayName -eq "a"', 0, "Missing ')'"],
+    ['device.isRooted -eq true -and ((device.displayName -eq "a")', 30, "Missing ')'"],
     ['device.displayName -eq "a")', 26, "Unmatched ')'"],
     ['device.displayName -eq "a', 23, 'Unterminated string'],
     ['device.displayName -equals "a"', 19, "Unknown operator '-equals'. Did you mean -eq?"],

@@ -169,14 +169,15 @@ class Parser {
   }
 
   /** After a complete expression only -and, -or, `)` or the end may follow. */
-  private expectEndOfExpression(end: 'eof' | 'rparen'): void {
+  private expectEndOfExpression(end: 'eof' | 'rparen', open?: Token): void {
     const token = this.peek();
     if (token.kind === end) return;
     if (token.kind === 'rparen') {
       fail('queryCompilation', "Unmatched ')': no '(' opens it.", token);
     }
     if (token.kind === 'eof') {
-      fail('queryCompilation', "Missing ')': a '(' is never closed.", token);
+      // Underline the parenthesis left open: that is where the administrator must look.
+      fail('queryCompilation', "Missing ')': this '(' is never closed.", open ?? token);
     }
     fail(
       'queryCompilation',
@@ -216,7 +217,7 @@ class Parser {
     if (token.kind === 'lparen') {
       this.next();
       const inner = this.parseOr(scope);
-      this.expectEndOfExpression('rparen');
+      this.expectEndOfExpression('rparen', token);
       this.next();
       return inner;
     }
