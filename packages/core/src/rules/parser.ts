@@ -332,7 +332,7 @@ class Parser {
     if (scope === null) {
       const detail = isGroup
         ? 'group.objectId can only be used inside device.memberOf -any (...).'
-        : '_ stands for the current item and can only be used inside -any/-all.';
+        : '_ stands for the current item and can only be used inside -any/-all; give them a compound condition in parentheses: -any (_ -eq "a" -or _ -eq "b").';
       fail('queryCompilation', detail, token);
     }
     if (isGroup && scope.property.name !== 'memberOf') {
