@@ -54,6 +54,12 @@ describe('canonicalJson', () => {
     expect(canonicalJson(withUndefined)).toBe('{"a":1}');
   });
 
+  it('keeps an own "__proto__" member like any other key', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":2}}') as JsonValue;
+    expect(canonicalJson(value)).toBe('{"__proto__":{"x":2},"b":1}');
+    expect(canonicalJson(reverseKeys(value))).toBe('{"__proto__":{"x":2},"b":1}');
+  });
+
   it('refuses numbers that are not JSON', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(RangeError);
     expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow(/not a JSON number/);
@@ -78,6 +84,14 @@ function reverseKeys(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
   const record = value as { readonly [key: string]: JsonValue };
   const out: Record<string, JsonValue> = {};
-  for (const key of Object.keys(record).reverse()) out[key] = reverseKeys(record[key] as JsonValue);
+  for (const key of Object.keys(record).reverse()) {
+    // defineProperty, not assignment: fast-check generates keys such as "__proto__".
+    Object.defineProperty(out, key, {
+      value: reverseKeys(record[key] as JsonValue),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }

@@ -127,7 +127,13 @@ function mergePerKey(id: string, contributions: readonly Contribution[]): Merged
     const merged = mergeSingle(conflictSettingId(id, key), candidates);
     conflicts.push(...merged.conflicts);
     if (merged.setting === null) continue;
-    value[key] = merged.setting.value;
+    // defineProperty, not assignment: a key such as "__proto__" must stay an ordinary member.
+    Object.defineProperty(value, key, {
+      value: merged.setting.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     items.push({ value: { key, value: merged.setting.value }, sources: merged.setting.sources });
   }
   return { setting: partialSetting(id, value, items, contributions, byKey.size), conflicts };

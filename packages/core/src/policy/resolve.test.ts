@@ -228,6 +228,24 @@ describe('resolveEffectiveConfiguration', () => {
     ]);
   });
 
+  it('keeps a "__proto__" key of a map as an ordinary key', () => {
+    const windows: ResolutionDevice = { platform: 'windows-client', groupIds: ['g-all'] };
+    const rules = JSON.parse('{"__proto__":"block"}') as JsonValue;
+    const configuration = resolveEffectiveConfiguration({
+      device: windows,
+      policies: [
+        policy({
+          id: 'a',
+          platform: 'windows',
+          profile: 'attack-surface-reduction',
+          settings: { 'asr.rules': rules },
+        }),
+      ],
+      mergeKindOf: () => 'per-key',
+    });
+    expect(canonicalJson(configuration.settings[0]?.value ?? null)).toBe('{"__proto__":"block"}');
+  });
+
   it('leaves asr.rules out entirely when every rule conflicts', () => {
     const windows: ResolutionDevice = { platform: 'windows-client', groupIds: ['g-all'] };
     const asr = (id: string, mode: string) =>
