@@ -46,10 +46,11 @@ class ClamdConfFile implements NativeTarget<ClamdConf> {
       context.log(`clamav: clamd did not take the new configuration, restoring the previous one`);
       await restorePrevious(path, existed);
       const previous = parseClamdConf((await readTextIfExists(path)) ?? '');
-      await restartClamd(path, previous, context).catch((again: unknown) =>
-        context.log(
-          `clamav: restarting clamd on the previous configuration failed too: ${errorMessage(again)}`,
-        ),
+      await restartClamd(path, previous, context, { startIfStopped: true }).catch(
+        (again: unknown) =>
+          context.log(
+            `clamav: restarting clamd on the previous configuration failed too: ${errorMessage(again)}`,
+          ),
       );
       throw error;
     }

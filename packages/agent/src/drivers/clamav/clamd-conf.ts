@@ -66,6 +66,7 @@ export function renderClamdConf(conf: ClamdConf): string {
     )
     .map((line) => `${line.name} ${line.value}`);
   const parts = [...outside];
+  while (parts.length > 0 && parts[parts.length - 1]?.trim() === '') parts.pop();
   if (block.length > 0) parts.push('', BLOCK_BEGIN, ...block, BLOCK_END);
   return `${parts.join('\n')}\n`;
 }

@@ -72,11 +72,12 @@ export async function restartClamd(
   confPath: string,
   conf: ClamdConf,
   context: DriverContext,
+  options: { readonly startIfStopped?: boolean } = {},
 ): Promise<void> {
   const address = clamdAddress(conf);
   const pid = await pidOf(conf);
   const answering = address ? await clamdPing(address) : false;
-  if (pid === null && !answering) {
+  if (pid === null && !answering && !options.startIfStopped) {
     context.log('clamav: clamd is not running; it reads the new configuration when it starts');
     return;
   }
@@ -88,14 +89,17 @@ export async function restartClamd(
       throw new Error(`clamd did not answer PING after systemctl restart ${unit}`);
     }
   } else {
-    if (pid === null) {
+    if (pid === null && answering) {
       throw new Error(
         'clamd is running but its configuration names no PidFile, so it cannot be restarted',
       );
     }
-    process.kill(pid, 'SIGTERM');
-    if (!(await waitUntil(() => !isAlive(pid), 60_000)))
-      throw new Error(`clamd (pid ${pid}) did not stop`);
+    if (pid !== null) {
+      process.kill(pid, 'SIGTERM');
+      if (!(await waitUntil(() => !isAlive(pid), 60_000))) {
+        throw new Error(`clamd (pid ${pid}) did not stop`);
+      }
+    }
     await startClamd(confPath, address, context);
   }
   context.log(`clamav: clamd restarted on ${confPath}`);

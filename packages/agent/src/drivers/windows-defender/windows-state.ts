@@ -190,6 +190,17 @@ const any = (value: JsonValue | undefined): string[] =>
     .map(String)
     .filter((item) => item.toLowerCase() !== 'any' && item !== '*');
 
+/** Windows prints IPv4 prefixes with a mask (10.0.0.0/255.0.0.0); policies use a length. */
+export function prefixLength(address: string): string {
+  const match = /^([0-9.]+)\/(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (!match) return address;
+  const bits = (match[2] as string)
+    .split('.')
+    .map((octet) => Number(octet).toString(2).replace(/0/g, '').length)
+    .reduce((sum, count) => sum + count, 0);
+  return `${match[1]}/${bits}`;
+}
+
 function ruleFromReadBack(rule: JsonObject): WindowsFirewallRule {
   const profile = String(rule.Profile ?? 'Any');
   const text = (value: JsonValue | undefined) =>
@@ -202,8 +213,8 @@ function ruleFromReadBack(rule: JsonObject): WindowsFirewallRule {
     protocol: String(rule.Protocol ?? 'Any').toLowerCase(),
     localPorts: sorted(any(rule.LocalPort)),
     remotePorts: sorted(any(rule.RemotePort)),
-    localAddresses: sorted(any(rule.LocalAddress)),
-    remoteAddresses: sorted(any(rule.RemoteAddress)),
+    localAddresses: sorted(any(rule.LocalAddress).map(prefixLength)),
+    remoteAddresses: sorted(any(rule.RemoteAddress).map(prefixLength)),
     profiles:
       profile === 'Any' ? [] : sorted(profile.split(',').map((p) => p.trim().toLowerCase())),
     program: text(rule.Program),

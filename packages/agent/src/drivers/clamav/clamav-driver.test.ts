@@ -1,0 +1,175 @@
+/**
+ * ClamAV for real: a clamd started on a temporary configuration and a signature database made
+ * here (an MD5 signature of a planted file) finds the file; once the driver writes an exclusion and
+ * restarts clamd, clamd itself (asked over its socket, not clamdscan's client-side check) skips it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemPart } from '../../../../../testing/system.js';
+import type { NativeMappingLookup } from '../catalog.js';
+import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
+import { ClamavDriver } from './clamav-driver.js';
+import { clamdPing, clamdScan } from './clamd-client.js';
+import { parseClamdConf, renderClamdConf } from './clamd-conf.js';
+
+const CLAMD = '/usr/sbin/clamd';
+const hasClamd = systemPart('clamd', existsSync(CLAMD), 'apt-get install clamav-daemon');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
+  const root = tempRoot();
+  const work = join(root, 'work');
+  const data = join(work, 'data');
+  const planted = join(data, 'planted.bin');
+  const confPath = join(root, 'etc/clamav/clamd.conf');
+  const socket = { path: join(work, 'clamd.sock') };
+  const pidFile = join(work, 'clamd.pid');
+
+  beforeAll(async () => {
+    mkdirSync(join(work, 'db'), { recursive: true });
+    mkdirSync(data, { recursive: true });
+    mkdirSync(join(root, 'etc/clamav'), { recursive: true });
+    const content = `palisade planted test file ${root}\n`;
+    writeFileSync(planted, content);
+    const md5 = createHash('md5').update(content).digest('hex');
+    writeFileSync(
+      join(work, 'db/palisade-test.hdb'),
+      `${md5}:${Buffer.byteLength(content)}:Palisade.Test.Planted\n`,
+    );
+    writeFileSync(
+      confPath,
+      [
+        '# a distribution-like clamd.conf',
+        `LocalSocket ${socket.path}`,
+        `DatabaseDirectory ${join(work, 'db')}`,
+        `PidFile ${pidFile}`,
+        `LogFile ${join(work, 'clamd.log')}`,
+        'Foreground yes',
+        'ScanArchive true',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(CLAMD, [`--config-file=${confPath}`], { detached: true, stdio: 'ignore' });
+    child.unref();
+    for (let i = 0; i < 300 && !(await clamdPing(socket)); i++) await sleep(100);
+  });
+
+  afterAll(() => {
+    const pid = Number.parseInt(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '', 10);
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+  });
+
+  it('finds the planted file before any exclusion', async () => {
+    expect(await clamdScan(socket, planted)).toMatch(/Palisade\.Test\.Planted.* FOUND$/);
+  });
+
+  it('writes ExcludePath, restarts clamd, and clamd then excludes the file', async () => {
+    const driver = new ClamavDriver();
+    const context = contextIn(root);
+    const outcome = await driver.apply(
+      settingsOf({
+        'exclusions.paths': [`${data}/`],
+        'antivirus.scanArchives': false,
+        'antivirus.puaProtection': 'audit',
+      }),
+      context,
+    );
+    expect(outcome.results.map((r) => [r.id, r.status])).toEqual([
+      ['antivirus.puaProtection', 'succeeded'],
+      ['antivirus.scanArchives', 'succeeded'],
+      ['exclusions.paths', 'succeeded'],
+    ]);
+    const text = readFileSync(confPath, 'utf8');
+    expect(text).toContain(`ExcludePath ^${data.replace(/\./g, '\\.')}/`);
+    expect(text).toContain('#palisade-replaced# ScanArchive true');
+    expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
+    // clamdscan, where installed, agrees.
+    const clamdscan = spawnSync(
+      'clamdscan',
+      [`--config-file=${confPath}`, '--no-summary', planted],
+      { encoding: 'utf8' },
+    );
+    if (clamdscan.error === undefined) expect(clamdscan.status).toBe(0);
+  });
+
+  it('reports an exclusion removed by hand as drifted and puts it back', async () => {
+    const driver = new ClamavDriver();
+    const wanted = settingsOf({ 'exclusions.paths': [`${data}/`] });
+    const first = await driver.apply(wanted, contextIn(root));
+    const edited = readFileSync(confPath, 'utf8').replace(/^ExcludePath .*$/m, '');
+    writeFileSync(confPath, edited);
+    const second = await driver.apply(wanted, contextIn(root, first.applied));
+    expect(second.results).toEqual([
+      { id: 'exclusions.paths', status: 'drifted', target: 'clamav', observed: [] },
+    ]);
+    expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
+  });
+
+  it('leaves clamd.conf and clamd at the previous version when clamd refuses the new file', async () => {
+    // A catalog entry naming a directive this clamd does not know.
+    const lookup: NativeMappingLookup = (id, target) =>
+      id === 'test.unknownDirective' && target === 'clamav'
+        ? { name: 'NoSuchClamdDirective' }
+        : undefined;
+    const before = readFileSync(confPath, 'utf8');
+    const driver = new ClamavDriver(lookup);
+    const context = contextIn(root, { 'exclusions.paths': [`^${data.replace(/\./g, '\\.')}/`] });
+    const outcome = await driver.apply(
+      settingsOf({ 'exclusions.paths': [`${data}/`], 'test.unknownDirective': 'yes' }),
+      context,
+    );
+    expect(
+      outcome.results.map((r) => r.status),
+      context.lines.join('\n'),
+    ).toEqual(['failed', 'failed']);
+    expect(await clamdPing(socket), context.lines.join('\n')).toBe(true);
+    expect(outcome.results[0]?.error).toMatch(/clamd refused the configuration/);
+    expect(readFileSync(confPath, 'utf8')).toBe(before);
+    expect(await clamdPing(socket)).toBe(true);
+    expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
+  });
+});
+
+describe('clamd.conf rendering', () => {
+  it('keeps the distribution lines, comments out replaced ones and writes one Palisade block', () => {
+    const conf = parseClamdConf(
+      [
+        'LocalSocket /run/clamav/clamd.ctl',
+        'ScanArchive true',
+        'ExcludePath ^/proc/',
+        'DetectPUA false',
+        '',
+      ].join('\n'),
+    );
+    const driver = new ClamavDriver();
+    expect(driver.expresses('exclusions.processes')).toBe(false);
+    const codec = (driver as unknown as { codec: import('./clamd-conf.js').ClamdConfCodec }).codec;
+    const settings = settingsOf({
+      'exclusions.paths': ['/srv/cache/', '/var/lib/app/data.db', '/home/*/tmp/'],
+      'exclusions.extensions': ['.log'],
+      'antivirus.scanArchives': false,
+      'antivirus.puaProtection': 'block',
+      'antivirus.realTimeProtection': true,
+    });
+    const fragments = new Map(settings.map((s) => [s.id, codec.fragment(s)]));
+    const text = renderClamdConf(codec.render(fragments, conf, []));
+    expectGolden(join(import.meta.dirname, 'golden', 'clamd.conf'), text);
+    // Dropping the settings brings the distribution's own lines back.
+    const back = renderClamdConf(
+      codec.render(new Map(), parseClamdConf(text), [...fragments.keys()]),
+    );
+    expect(back).toBe(
+      [
+        'LocalSocket /run/clamav/clamd.ctl',
+        'ScanArchive true',
+        'ExcludePath ^/proc/',
+        'DetectPUA false',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalogNativeMapping } from '../catalog.js';
+import { expectGolden, settingsOf } from '../test-support.js';
+import { renderApplyScript } from './apply-script.js';
+import { WindowsDefenderDriver } from './windows-defender-driver.js';
+import { parseReadBack, WindowsCodec } from './windows-state.js';
+
+const here = import.meta.dirname;
+/** The read-back script's JSON, in the shape ConvertTo-Json prints (a single rule as an object). */
+const readBack = readFileSync(join(here, 'fixtures', 'read-back.json'), 'utf8');
+
+const POLICY = settingsOf({
+  'antivirus.realTimeProtection': true,
+  'antivirus.cloudProtection': true,
+  'antivirus.puaProtection': 'audit',
+  'antivirus.cloudBlockLevel': 'high',
+  'exclusions.paths': ['C:\\Data\\', "C:\\Users\\o'brien\\cache"],
+  'exclusions.extensions': ['.log'],
+  'asr.rules': {
+    '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2': 'block',
+    '56a863a9-875e-4185-98a7-b882c64b5ce5': 'warn',
+  },
+  'firewall.rules': [
+    {
+      name: 'rdp from the jump hosts',
+      direction: 'in',
+      action: 'allow',
+      protocol: 'tcp',
+      localPorts: ['3389'],
+      remoteAddresses: ['10.10.0.0/16'],
+      profiles: ['domain', 'private'],
+    },
+    {
+      name: 'block telnet',
+      direction: 'out',
+      action: 'block',
+      protocol: 'tcp',
+      remotePorts: ['23'],
+      program: 'C:\\Tools\\client.exe',
+    },
+  ],
+});
+
+describe('Windows Defender driver', () => {
+  const codec = new WindowsCodec(catalogNativeMapping);
+  const current = parseReadBack(readBack);
+
+  it('parses the read-back: preferences, ASR pairs and the Palisade firewall rules', () => {
+    expect(codec.observe(current, 'antivirus.realTimeProtection')).toBe(true);
+    expect(codec.observe(current, 'exclusions.extensions')).toEqual(['tmp']);
+    expect(codec.observe(current, 'exclusions.paths')).toEqual([]);
+    expect(codec.observe(current, 'asr.rules')).toEqual([
+      '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2=1',
+      'd4f940ab-401b-4efc-aadc-ad5f3c50688a=2',
+    ]);
+    expect(current.firewallRules).toEqual([
+      {
+        name: 'rdp from the jump hosts',
+        direction: 'in',
+        action: 'allow',
+        enabled: true,
+        protocol: 'tcp',
+        localPorts: ['3389'],
+        remotePorts: [],
+        localAddresses: [],
+        remoteAddresses: ['10.10.0.0/16'],
+        profiles: ['domain', 'private'],
+        program: null,
+        service: null,
+      },
+    ]);
+  });
+
+  it('renders the PowerShell apply script (golden) from the policy and the current state', () => {
+    const fragments = new Map(POLICY.map((setting) => [setting.id, codec.fragment(setting)]));
+    const desired = codec.render(fragments, current);
+    const script = renderApplyScript(desired, current);
+    expectGolden(join(here, 'golden', 'apply.ps1'), script);
+    // The ASR rule the policy no longer sets is removed; quotes are escaped PowerShell's way.
+    expect(script).toContain(
+      "Remove-MpPreference -AttackSurfaceReductionRules_Ids @('d4f940ab-401b-4efc-aadc-ad5f3c50688a')",
+    );
+    expect(script).toContain("'C:\\Users\\o''brien\\cache'");
+  });
+
+  it('judges a read-back that holds the policy as applied', () => {
+    const fragments = new Map(POLICY.map((setting) => [setting.id, codec.fragment(setting)]));
+    const desired = codec.render(fragments, current);
+    // The fixture's rule (read back with a mask) equals the policy's rule (a prefix length).
+    const rdp = (fragments.get('firewall.rules') as unknown as { name: string }[]).find((r) =>
+      r.name.startsWith('rdp'),
+    );
+    expect(current.firewallRules[0]).toEqual(rdp);
+    for (const setting of POLICY) {
+      expect(codec.observe(desired, setting.id), setting.id).toEqual(fragments.get(setting.id));
+    }
+  });
+
+  it('expresses Windows settings and not the Linux-only ones', () => {
+    const driver = new WindowsDefenderDriver();
+    expect(driver.expresses('asr.rules')).toBe(true);
+    expect(driver.expresses('antivirus.cloudBlockLevel')).toBe(true);
+    expect(driver.expresses('exclusions.mergePolicy')).toBe(false);
+  });
+});
