@@ -97,9 +97,8 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     const second = await driver.apply(settings, contextIn(root, first.applied, { run }));
     const result = second.results[0];
     expect(result?.status).toBe('drifted');
-    expect((result?.observed as { name: string }[]).map((rule) => rule.name)).toEqual([
-      'no outbound dns to the internet',
-    ]);
+    const observed = (result?.observed ?? []) as { name: string }[];
+    expect(observed.map((rule) => rule.name)).toEqual(['no outbound dns to the internet']);
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
     expect(parseNftJson(listing.stdout).rules).toHaveLength(5);
   });
