@@ -4,6 +4,8 @@
  * Exit codes: 0 ok, 1 failure, 2 bad usage (commander's own usage errors included), 3 plan has changes.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCatalogCommands } from './commands/catalog/index.js';
+import { registerPolicyCommands } from './commands/policy/index.js';
 import { registerRuleCommands } from './commands/rule/index.js';
 
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .exitOverride();
   // Command registrations (one line per noun):
   registerRuleCommands(program);
+  registerCatalogCommands(program);
+  registerPolicyCommands(program);
   return program;
 }
 

@@ -277,13 +277,15 @@ describe('validateDocumentSet', () => {
     expect(validateDocumentSet(documents)).toEqual([
       {
         index: 2,
+        firstIndex: 0,
         path: ['name'],
-        message: 'Group a is already defined by document 1; names must be unique',
+        message: 'Group a is defined more than once; names must be unique',
       },
       {
         index: 4,
+        firstIndex: 3,
         path: ['kind'],
-        message: 'TenantSettings is already given by document 4; keep one',
+        message: 'TenantSettings is given more than once; keep one',
       },
     ]);
   });

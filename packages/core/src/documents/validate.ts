@@ -461,6 +461,8 @@ export function validateDocument(
 export interface DocumentSetProblem extends DocumentProblem {
   /** Index of the document in the set. */
   readonly index: number;
+  /** Index of the earlier document it clashes with. */
+  readonly firstIndex: number;
 }
 
 /**
@@ -478,8 +480,9 @@ export function validateDocumentSet(
       if (tenantSettings !== undefined) {
         problems.push({
           index,
+          firstIndex: tenantSettings,
           path: ['kind'],
-          message: `TenantSettings is already given by document ${tenantSettings + 1}; keep one`,
+          message: 'TenantSettings is given more than once; keep one',
         });
       } else {
         tenantSettings = index;
@@ -491,8 +494,9 @@ export function validateDocumentSet(
     if (first !== undefined) {
       problems.push({
         index,
+        firstIndex: first,
         path: ['name'],
-        message: `${document.kind} ${document.name} is already defined by document ${first + 1}; names must be unique`,
+        message: `${document.kind} ${document.name} is defined more than once; names must be unique`,
       });
     } else {
       seen.set(key, index);
