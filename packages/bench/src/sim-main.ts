@@ -3,6 +3,8 @@
  * `palisade-sim`: fills a Palisade server with a believable simulated fleet (see sim/fleet.ts).
  * Exit codes: 0 stopped cleanly, 1 no machine could enroll, 2 bad usage.
  */
+import { AdminClient } from './sim/admin-client.js';
+import { setUpDemoPolicies } from './sim/demo-setup.js';
 import { Fleet, type FleetSnapshot } from './sim/fleet.js';
 import { parseSimArguments, SIM_USAGE, type SimOptions } from './sim/sim-options.js';
 
@@ -42,8 +44,34 @@ function summary(fleet: Fleet): string {
   return lines.join('\n');
 }
 
+/** The onboarding token: given, or created after signing in (with demo policies if asked). */
+async function onboardingToken(options: SimOptions): Promise<string> {
+  if (options.token && !options.demoPolicies) return options.token;
+  if (!options.admin) throw new Error('--admin-password is needed');
+  const admin = await AdminClient.signIn(
+    options.serverUrl,
+    options.admin.user,
+    options.admin.password,
+  );
+  if (options.demoPolicies) {
+    for (const problem of await setUpDemoPolicies(admin)) {
+      process.stderr.write(`palisade-sim: demo setup: ${problem}\n`);
+    }
+  }
+  return options.token ?? (await admin.createOnboardingToken('palisade-sim demo fleet'));
+}
+
 async function run(options: SimOptions): Promise<number> {
-  const fleet = new Fleet({ ...options, driftDelayMs: 30_000 });
+  let token: string;
+  try {
+    token = await onboardingToken(options);
+  } catch (error) {
+    process.stderr.write(
+      `palisade-sim: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+  const fleet = new Fleet({ ...options, token, driftDelayMs: 30_000 });
   const started = performance.now();
   const terminal = process.stdout.isTTY === true;
   const print = () => {
@@ -88,7 +116,7 @@ async function run(options: SimOptions): Promise<number> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseSimArguments(argv);
+  const parsed = parseSimArguments(argv, process.env);
   if (!parsed.ok) {
     process.stderr.write(`palisade-sim: ${parsed.error}\n\n${SIM_USAGE}\n`);
     return 2;

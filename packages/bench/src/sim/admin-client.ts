@@ -110,3 +110,12 @@ async function call<T>(
   }
   return parsed as T;
 }
+
+/** Lists `{items}` of an admin collection (first 500). */
+export async function listNames(admin: AdminClient, path: string): Promise<Map<string, string>> {
+  const answer = await admin.request<{ items: { id: string; name: string }[] }>(
+    'GET',
+    `${path}?limit=500`,
+  );
+  return new Map(answer.items.map((item) => [item.name, item.id]));
+}

@@ -35,6 +35,22 @@ describe('parseSimArguments', () => {
     expect(error([...base, '--frobnicate'])).toMatch(/frobnicate/);
   });
 
+  it('takes an admin sign-in instead of a token, from the option or the environment', () => {
+    const args = ['--server', 'http://127.0.0.1:8080', '--devices', '5'];
+    const missing = parseSimArguments(args);
+    expect(missing.ok ? '' : missing.error).toContain('--token');
+    expect(
+      parseSimArguments([...args, '--demo-policies'], { PALISADE_ADMIN_PASSWORD: 'pw' }),
+    ).toMatchObject({
+      ok: true,
+      value: {
+        options: { token: undefined, admin: { user: 'admin', password: 'pw' }, demoPolicies: true },
+      },
+    });
+    const demoWithToken = parseSimArguments([...base, '--demo-policies']);
+    expect(demoWithToken.ok ? '' : demoWithToken.error).toContain('--admin-password');
+  });
+
   it('reads durations', () => {
     expect(parseDuration('10m')).toEqual({ ok: true, value: 600_000 });
     expect(parseDuration('90')).toEqual({ ok: true, value: 90_000 });

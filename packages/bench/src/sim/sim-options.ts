@@ -6,7 +6,11 @@ import { DEFAULT_MIX, type FleetMix, type ParseResult, parseMix } from './fleet-
 
 export interface SimOptions {
   readonly serverUrl: string;
-  readonly token: string;
+  /** An onboarding token; when absent the simulator signs in as `admin` and creates one. */
+  readonly token: string | undefined;
+  readonly admin: { readonly user: string; readonly password: string } | undefined;
+  /** Create demo groups and policies (needs the admin sign-in). */
+  readonly demoPolicies: boolean;
   readonly devices: number;
   readonly mix: FleetMix;
   readonly failureRate: number;
@@ -19,12 +23,15 @@ export interface SimOptions {
   readonly notify: boolean;
 }
 
-export const SIM_USAGE = `Usage: palisade-sim --server URL --token TOKEN --devices N [options]
+export const SIM_USAGE = `Usage: palisade-sim --server URL (--token TOKEN | --admin-password P) --devices N [options]
 
 Enrolls N simulated machines through the agent protocol and keeps them checking in.
 
   --server URL          the Palisade server (e.g. http://localhost:8080)
   --token TOKEN         an onboarding token of the tenant
+  --admin-password P    instead of --token: sign in (PALISADE_ADMIN_PASSWORD) and create a token
+  --admin-user NAME     the user to sign in as (default admin)
+  --demo-policies       also create demo groups and policies (needs --admin-password)
   --devices N           how many machines
   --mix LIST            platform weights (default linux=40,windows-server=30,windows-client=20,macos=10)
   --failure-rate R      share of settings that fail to apply (default 0.05)
@@ -81,7 +88,10 @@ function shareOption(
 
 export type SimCommand = { kind: 'help' } | { kind: 'run'; options: SimOptions };
 
-export function parseSimArguments(argv: readonly string[]): ParseResult<SimCommand> {
+export function parseSimArguments(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParseResult<SimCommand> {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -100,6 +110,9 @@ export function parseSimArguments(argv: readonly string[]): ParseResult<SimComma
         seed: { type: 'string' },
         'first-index': { type: 'string' },
         'no-notify': { type: 'boolean' },
+        'admin-password': { type: 'string' },
+        'admin-user': { type: 'string' },
+        'demo-policies': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -118,8 +131,16 @@ export function parseSimArguments(argv: readonly string[]): ParseResult<SimComma
     return { ok: false, error: `--server: "${serverUrl}" is not a URL` };
   }
   const token = text('token');
-  if (!token)
-    return { ok: false, error: '--token is required (an onboarding token of the tenant)' };
+  const password = text('admin-password') ?? env.PALISADE_ADMIN_PASSWORD;
+  const admin = password ? { user: text('admin-user') ?? 'admin', password } : undefined;
+  if (!token && !admin) {
+    return {
+      ok: false,
+      error: '--token is required (an onboarding token), or --admin-password to create one',
+    };
+  }
+  const demoPolicies = values['demo-policies'] === true;
+  if (demoPolicies && !admin) return { ok: false, error: '--demo-policies needs --admin-password' };
   if (text('devices') === undefined) return { ok: false, error: '--devices is required' };
   const devices = integerOption('--devices', text('devices'), 0, 1);
   const concurrency = integerOption('--concurrency', text('concurrency'), 200, 1);
@@ -156,6 +177,8 @@ export function parseSimArguments(argv: readonly string[]): ParseResult<SimComma
       options: {
         serverUrl,
         token,
+        admin,
+        demoPolicies,
         devices: devices.value,
         mix: mix.value,
         failureRate: failureRate.value,

@@ -3,10 +3,11 @@
  * fleet split across the server replicas (slice i talks to replica i, as a load balancer with
  * sticky connections would arrange).
  */
+
+import { AdminClient } from '../../sim/admin-client.js';
 import { Fleet, type FleetSnapshot } from '../../sim/fleet.js';
 import type { FleetMix } from '../../sim/fleet-mix.js';
 import type { FleetObserver, ReportEvent, SimulatedAgent } from '../../sim/simulated-agent.js';
-import { AdminClient } from '../admin-client.js';
 import type { BenchResult } from '../figures.js';
 import { BENCH_ADMIN_PASSWORD, type ServerSet } from '../server-processes.js';
 
