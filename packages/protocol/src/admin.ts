@@ -87,6 +87,8 @@ export type User = z.infer<typeof UserSchema>;
 export const LoginRequestSchema = z.object({
   username: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(1024),
+  /** Tenant id or name; needed only when the username exists in several tenants. */
+  tenant: z.string().trim().min(1).max(200).optional(),
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 

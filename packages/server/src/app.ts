@@ -9,9 +9,19 @@ import { bodyLimit } from 'hono/body-limit';
 import { authenticate } from './auth/sessions.js';
 import type { AppContext } from './context.js';
 import { ApiError, errorResponse, type FieldProblem } from './errors.js';
+import { registerAssetRuleRoutes } from './http/asset-rules.js';
+import { registerAuditRoutes } from './http/audit.js';
+import { registerAuthRoutes } from './http/auth.js';
+import { registerDocsRoutes } from './http/docs.js';
 import { registerFleetRoutes } from './http/fleet-routes.js';
+import { registerGroupRoutes } from './http/groups.js';
 import { registerHealthRoutes } from './http/health.js';
+import { registerOnboardingRoutes } from './http/onboarding.js';
+import { registerPolicyRoutes } from './http/policies.js';
+import { registerPortal } from './http/portal.js';
 import type { PalisadeApp, PalisadeEnv, RegisterRoutes } from './http/route.js';
+import { registerSettingsRoutes } from './http/settings.js';
+import { registerUserRoutes } from './http/users.js';
 
 /** Admin bodies above this size are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,7 +29,17 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_REPORT_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The admin resources, in the order they appear in the API reference. */
-const ADMIN_ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes];
+const ADMIN_ROUTES: readonly RegisterRoutes[] = [
+  registerHealthRoutes,
+  registerAuthRoutes,
+  registerUserRoutes,
+  registerOnboardingRoutes,
+  registerSettingsRoutes,
+  registerAuditRoutes,
+  registerGroupRoutes,
+  registerPolicyRoutes,
+  registerAssetRuleRoutes,
+];
 
 const TARGET_PREFIX: Readonly<Record<string, string>> = {
   json: 'body',
@@ -59,6 +79,9 @@ export function createApp(context: AppContext): PalisadeApp {
 
   for (const register of ADMIN_ROUTES) register(app, context);
   registerFleetRoutes(app, context);
+  registerDocsRoutes(app, context);
+  // Last: the portal answers every other GET with its index.html.
+  registerPortal(app, context);
 
   app.notFound((c) =>
     c.json(new ApiError('not_found', `No route ${c.req.method} ${c.req.path}.`).toBody(), 404),

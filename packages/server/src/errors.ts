@@ -94,7 +94,12 @@ export function invalidField(path: string, message: string): ApiError {
 /** The one place that maps an error to a response. */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
   const apiError = toApiError(error);
-  if (apiError) return c.json(apiError.toBody(), apiError.status);
+  if (apiError) {
+    // The refused body was not read: the connection cannot carry another request, so say so
+    // (clients that reuse it would otherwise fail their next request).
+    if (apiError.code === 'payload_too_large') c.header('connection', 'close');
+    return c.json(apiError.toBody(), apiError.status);
+  }
   logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error');
   return c.json(new ApiError('internal').toBody(), 500);
 }

@@ -3,30 +3,17 @@
  * default settings), settings as core's TenantSettings, and the first start of a server.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PLATFORMS, type Platform, type TenantSettings } from '@palisade/core';
+import { defaultTenantSettings, type TenantSettings } from '@palisade/core';
 import { generateEd25519KeyPair, TenantSettingsSchema } from '@palisade/protocol';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/passwords.js';
 import type { Database } from '../store/schema.js';
 import { appendAudit, SYSTEM_ACTOR } from './audit.js';
 
-/**
- * A new tenant's settings: management on, every platform in scope ("all devices": installing the
- * agent with a token is the administrator's intent), Configuration Manager not the authority,
- * cloud-connector devices and domain controllers not managed, 90-minute fallback check-in.
- */
+/** A new tenant's settings: core's defaults (every platform in scope, management on). */
 export function newTenantSettings(): Omit<TenantSettings, 'tenantId'> {
-  const enforcementScope = Object.fromEntries(
-    PLATFORMS.map((platform) => [platform, { mode: 'all' as const }]),
-  ) as Record<Platform, { mode: 'all' }>;
-  return {
-    securitySettingsManagement: true,
-    enforcementScope,
-    configMgrAuthority: false,
-    cloudConnector: false,
-    domainControllers: false,
-    checkInIntervalMinutes: 90,
-  };
+  const { tenantId: _tenantId, ...settings } = defaultTenantSettings('');
+  return settings;
 }
 
 export interface NewTenant {

@@ -105,3 +105,14 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
     close: () => db.destroy(),
   };
 }
+
+/** A unique constraint refused the write (SQLite SQLITE_CONSTRAINT_UNIQUE/PK, PostgreSQL 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = (error as { code: unknown }).code;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}

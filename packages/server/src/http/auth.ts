@@ -1,0 +1,116 @@
+/**
+ * Sign-in: `POST /api/v1/auth/login` exchanges a username and password for a session token,
+ * `logout` ends the session, `me` tells the portal who is signed in.
+ */
+import {
+  LoginRequestSchema,
+  LoginResponseSchema,
+  MeResponseSchema,
+  OkResponseSchema,
+} from '@palisade/protocol';
+import { decoyPasswordHash, verifyPassword } from '../auth/passwords.js';
+import { createSession } from '../auth/sessions.js';
+import { ApiError } from '../errors.js';
+import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from './route.js';
+import { presentUser } from './users.js';
+
+const login = route('public', {
+  method: 'post',
+  path: '/api/v1/auth/login',
+  tags: ['auth'],
+  summary: 'Sign in: username and password → session token',
+  description:
+    'When the same username exists in several tenants, `tenant` (id or name) says which one.',
+  request: { body: jsonBody(LoginRequestSchema) },
+  responses: { 200: jsonResponse(LoginResponseSchema, 'Signed in') },
+});
+
+const logout = route('reader', {
+  method: 'post',
+  path: '/api/v1/auth/logout',
+  tags: ['auth'],
+  summary: 'Sign out: ends the session of the token sent',
+  responses: { 200: jsonResponse(OkResponseSchema, 'Signed out') },
+});
+
+const me = route('reader', {
+  method: 'get',
+  path: '/api/v1/auth/me',
+  tags: ['auth'],
+  summary: 'The signed-in user, the tenant and the session expiry',
+  responses: { 200: jsonResponse(MeResponseSchema, 'The signed-in user') },
+});
+
+export const registerAuthRoutes: RegisterRoutes = (app, context) => {
+  app.openapi(login, async (c) => {
+    const { username, password, tenant } = c.req.valid('json');
+    let query = context.store.db
+      .selectFrom('users')
+      .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
+      .selectAll('users')
+      .select('tenants.name as tenant_name')
+      .where('users.username', '=', username.toLowerCase());
+    if (tenant) {
+      query = query.where((eb) =>
+        eb.or([eb('tenants.id', '=', tenant), eb('tenants.name', '=', tenant)]),
+      );
+    }
+    const candidates = await query.limit(2).execute();
+    if (candidates.length > 1) {
+      throw new ApiError(
+        'validation_failed',
+        'body.tenant: this username exists in several tenants; name the tenant',
+        [
+          {
+            path: 'body.tenant',
+            message: 'this username exists in several tenants; name the tenant',
+          },
+        ],
+      );
+    }
+    const user = candidates[0];
+    // Verify against a decoy hash when the user is unknown, so both cases take the same time.
+    const valid = await verifyPassword(
+      user?.password_hash ?? (await decoyPasswordHash()),
+      password,
+    );
+    if (!user || !valid) throw new ApiError('invalid_credentials');
+    const session = await createSession(context.store.db, context, user);
+    return c.json(
+      {
+        token: session.token,
+        expiresAt: session.expiresAt,
+        user: presentUser(user),
+        tenant: { id: user.tenant_id, name: user.tenant_name },
+      },
+      200,
+    );
+  });
+
+  app.openapi(logout, async (c) => {
+    const actor = actorOf(c);
+    await context.store.db.deleteFrom('sessions').where('id', '=', actor.sessionId).execute();
+    return c.json({ ok: true as const }, 200);
+  });
+
+  app.openapi(me, async (c) => {
+    const actor = actorOf(c);
+    const user = await context.store.db
+      .selectFrom('users')
+      .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
+      .selectAll('users')
+      .select('tenants.name as tenant_name')
+      .where('users.id', '=', actor.userId)
+      .where('users.tenant_id', '=', actor.tenantId)
+      .executeTakeFirst();
+    if (!user) throw new ApiError('unauthenticated');
+    return c.json(
+      {
+        user: presentUser(user),
+        tenant: { id: user.tenant_id, name: user.tenant_name },
+        session: { expiresAt: actor.sessionExpiresAt },
+      },
+      200,
+    );
+  });
+};
