@@ -7,14 +7,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
-import {
-  type AfterCommit,
-  type AppContext,
-  type Clock,
-  type FleetEngine,
-  systemClock,
-} from './context.js';
+import { type AppContext, type Clock, systemClock } from './context.js';
 import type { PalisadeApp } from './http/route.js';
+import { createFleet } from './services/fleet/index.js';
 import { ensureFirstTenant, type FirstStart } from './services/tenants.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -86,9 +81,17 @@ async function listen(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const host = options.host ?? '0.0.0.0';
+  const fleet = await createFleet({
+    store: parts.store,
+    database: options.database,
+    ...(options.searchPath ? { searchPath: options.searchPath } : {}),
+    logger: parts.logger,
+    registry,
+    clock: parts.clock,
+  });
   const context: AppContext = {
     store: parts.store,
-    fleet: pendingFleetEngine,
+    fleet: fleet.engine,
     logger: parts.logger,
     metrics: { registry },
     clock: parts.clock,
@@ -97,7 +100,7 @@ async function listen(
       sessionTtlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
       webRoot: options.webRoot ?? null,
     },
-    onClose: [],
+    onClose: [() => fleet.close()],
   };
   const app = createApp(context);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
@@ -123,16 +126,3 @@ async function listen(
   };
   return { url, port, context, app, firstStart: parts.firstStart, close };
 }
-
-const nothingToPush: AfterCommit = async () => {};
-
-/**
- * Until the fleet engine (D2, services/fleet/) is wired here, admin changes reach no devices:
- * there are none, because enrollment is the fleet engine's too.
- */
-const pendingFleetEngine: FleetEngine = {
-  policiesChanged: async () => nothingToPush,
-  groupsChanged: async () => nothingToPush,
-  assetRulesChanged: async () => nothingToPush,
-  tenantSettingsChanged: async () => nothingToPush,
-};
