@@ -68,7 +68,8 @@ describe('loadDocumentsFromText', () => {
           file: 'd.yaml',
           line: 3,
           column: 1,
-          message: 'Flow sequence in block collection must be sufficiently indented and end with a ]',
+          message:
+            'Flow sequence in block collection must be sufficiently indented and end with a ]',
         },
       ],
     });
