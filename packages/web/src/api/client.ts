@@ -9,6 +9,11 @@ import { clearSession, readSession } from './session.js';
 export interface FieldError {
   readonly path: string;
   readonly message: string;
+  /** Rule errors: where in the rule text (1-based), and the span when the server sends it. */
+  readonly line?: number;
+  readonly column?: number;
+  readonly offset?: number;
+  readonly length?: number;
 }
 
 /** The server's error envelope: `{ "error": { code, message, fields? } }`. */

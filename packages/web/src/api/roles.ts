@@ -2,8 +2,9 @@
  * What each role may do, mirrored from the server's RBAC so the portal does not offer what the
  * server would refuse. The server stays the authority: it answers 403 whatever the portal shows.
  */
-export const ROLES = ['administrator', 'security-manager', 'reader'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from './types.js';
+
+export type { Role };
 
 export const ROLE_LABELS: Record<Role, string> = {
   administrator: 'Administrator',
@@ -48,3 +49,5 @@ const ALLOWED: Record<Permission, readonly Role[]> = {
 export function can(role: Role | undefined, permission: Permission): boolean {
   return role !== undefined && ALLOWED[permission].includes(role);
 }
+
+export const ROLE_LIST = Object.keys(ROLE_LABELS) as Role[];

@@ -6,12 +6,14 @@ import type { Role } from './roles.js';
 
 export interface Session {
   readonly token: string;
+  readonly expiresAt: string;
   readonly user: {
     readonly id: string;
-    readonly email: string;
-    readonly name: string;
+    readonly username: string;
+    readonly displayName: string;
     readonly role: Role;
   };
+  readonly tenant: { readonly id: string; readonly name: string };
 }
 
 export const SESSION_KEY = 'palisade.session';

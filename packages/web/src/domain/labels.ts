@@ -60,6 +60,7 @@ export const REPORT_STATUS_COLORS: Record<ReportStatus, string> = {
   pending: 'blue',
   drifted: 'grape',
 };
+export const REPORT_STATUS_LIST = Object.keys(REPORT_STATUS_LABELS) as ReportStatus[];
 /** The statuses of the dashboard's roll-up, in the order the issue names them. */
 export const ROLLUP_STATUSES: readonly ReportStatus[] = [
   'succeeded',

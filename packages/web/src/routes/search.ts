@@ -32,3 +32,13 @@ export function positiveInt(
 
 export type SortOrder = 'asc' | 'desc';
 export const SORT_ORDERS: readonly SortOrder[] = ['asc', 'desc'];
+
+/** A positive integer within bounds, or undefined (the page's default applies). */
+export function optionalPositiveInt(
+  value: unknown,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(number) && number >= 1 ? Math.min(number, max) : undefined;
+}

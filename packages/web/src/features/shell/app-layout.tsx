@@ -83,7 +83,7 @@ export function AppLayout(): ReactNode {
           {session && (
             <Group gap="sm">
               <Text size="sm" data-testid="signed-in-user">
-                {session.user.name || session.user.email}
+                {session.user.displayName || session.user.username}
               </Text>
               <Tooltip label={ROLE_DESCRIPTIONS[session.user.role]} multiline w={260}>
                 <Badge color="gray" data-testid="signed-in-role">

@@ -32,9 +32,9 @@ export function SignInPage(): ReactNode {
   const navigate = useNavigate();
   const form = useForm({
     mode: 'controlled',
-    initialValues: { email: '', password: '' },
+    initialValues: { username: '', password: '' },
     validate: {
-      email: (value) => (value.trim() ? null : 'Enter your email address'),
+      username: (value) => (value.trim() ? null : 'Enter your user name'),
       password: (value) => (value ? null : 'Enter your password'),
     },
   });
@@ -42,7 +42,7 @@ export function SignInPage(): ReactNode {
     mutationFn: signIn,
     onSuccess: async (session) => {
       notifications.show({
-        message: `Signed in as ${session.user.email} — ${ROLE_LABELS[session.user.role]}`,
+        message: `Signed in as ${session.user.username} — ${ROLE_LABELS[session.user.role]}`,
       });
       await navigate({ href: safeRedirect(redirect) });
     },
@@ -68,10 +68,10 @@ export function SignInPage(): ReactNode {
               </Alert>
             )}
             <TextInput
-              label="Email"
+              label="User name"
               autoComplete="username"
               autoFocus
-              {...form.getInputProps('email')}
+              {...form.getInputProps('username')}
             />
             <PasswordInput
               label="Password"

@@ -1,0 +1,26 @@
+import type { ManagedBy, Platform, ReportStatus } from '@palisade/core';
+import type { DeviceListQuery } from '../../api/types.js';
+
+export type DeviceSortKey = NonNullable<DeviceListQuery['sort']>;
+export const DEVICE_SORT_KEYS: readonly DeviceSortKey[] = [
+  'hostname',
+  'lastCheckInAt',
+  'platform',
+  'enrollmentStatus',
+];
+
+/** The device list's URL: every filter, the sort and the page. */
+export type DevicesSearch = {
+  search?: string;
+  platform?: Platform;
+  enrollmentStatus?: string;
+  managedBy?: ManagedBy;
+  reportStatus?: ReportStatus;
+  tag?: string;
+  group?: string;
+  notSeenForMinutes?: number;
+  sort?: DeviceSortKey;
+  order?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
+};
