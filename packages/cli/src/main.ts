@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCatalogCommands } from './commands/catalog/index.js';
 import { registerPolicyCommands } from './commands/policy/index.js';
 import { registerRuleCommands } from './commands/rule/index.js';
+import { registerServeCommand } from './commands/serve/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('palisade')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRuleCommands(program);
   registerCatalogCommands(program);
   registerPolicyCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -467,3 +467,85 @@ export const UpdateAssetRuleRequestSchema = z
 export type UpdateAssetRuleRequest = z.infer<typeof UpdateAssetRuleRequestSchema>;
 
 export const AssetRuleListSchema = listOf(AssetRuleSchema);
+
+// ---------------------------------------------------------------------------------------------
+// Reference data for editors (read-only): the settings catalog, rule vocabularies, statuses
+
+/** One catalog entry; `type` is core's SettingType (tagged by `kind`). */
+export const CatalogSettingSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    help: z.string(),
+    profile: z.enum(PROFILES),
+    platforms: z.array(z.enum(POLICY_PLATFORMS)),
+    type: z.looseObject({ kind: z.string() }),
+    default: z.unknown(),
+    platformDefaults: z.record(z.string(), z.unknown()).optional(),
+    native: z.record(z.string(), z.unknown()),
+    merge: z.string().optional(),
+    refusal: z.string().optional(),
+  })
+  .meta({ id: 'CatalogSetting' });
+export type CatalogSetting = z.infer<typeof CatalogSettingSchema>;
+export const CatalogSettingListSchema = listOf(CatalogSettingSchema);
+export const CatalogQuerySchema = z.object({
+  platform: z.enum(POLICY_PLATFORMS).optional(),
+  profile: z.enum(PROFILES).optional(),
+});
+
+export const CatalogProfileSchema = z.object({
+  id: z.enum(PROFILES),
+  displayName: z.string(),
+  help: z.string(),
+  platforms: z.array(z.enum(POLICY_PLATFORMS)),
+  deliverable: z.boolean(),
+  refusal: z.string().optional(),
+});
+export const CatalogProfileListSchema = listOf(CatalogProfileSchema);
+
+export const RULE_SCHEMAS = ['device', 'asset', 'filter'] as const;
+
+export const RulePropertySchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  multiValued: z.boolean(),
+  description: z.string(),
+  operators: z.array(z.string()).optional(),
+  values: z.array(z.string()).optional(),
+});
+/** The property vocabulary of each rule kind: device (groups), asset (asset rules), filter. */
+export const RulePropertiesResponseSchema = z.object({
+  device: z.array(RulePropertySchema),
+  asset: z.array(RulePropertySchema),
+  filter: z.array(RulePropertySchema),
+});
+
+export const CheckRuleRequestSchema = z.object({
+  rule: z.string().max(3072),
+  schema: z.enum(RULE_SCHEMAS).default('device'),
+});
+export type CheckRuleRequest = z.input<typeof CheckRuleRequestSchema>;
+const CheckRuleDiagnosticSchema = z.object({
+  message: z.string(),
+  offset: z.number().int(),
+  length: z.number().int(),
+  line: z.number().int(),
+  column: z.number().int(),
+});
+export const CheckRuleResponseSchema = z.object({
+  valid: z.boolean(),
+  /** The rule in canonical form when valid. */
+  normalized: z.string().nullable(),
+  diagnostics: z.array(CheckRuleDiagnosticSchema),
+});
+export type CheckRuleResponse = z.infer<typeof CheckRuleResponseSchema>;
+
+export const EnrollmentStatusSchema = z.object({
+  code: z.number().int(),
+  name: z.string(),
+  meaning: z.string(),
+  fix: z.string().nullable(),
+  managedBy: z.string(),
+});
+export const EnrollmentStatusListSchema = listOf(EnrollmentStatusSchema);

@@ -19,6 +19,7 @@ import { registerHealthRoutes } from './http/health.js';
 import { registerOnboardingRoutes } from './http/onboarding.js';
 import { registerPolicyRoutes } from './http/policies.js';
 import { registerPortal } from './http/portal.js';
+import { registerReferenceRoutes } from './http/reference.js';
 import type { PalisadeApp, PalisadeEnv, RegisterRoutes } from './http/route.js';
 import { registerSettingsRoutes } from './http/settings.js';
 import { registerUserRoutes } from './http/users.js';
@@ -39,6 +40,7 @@ const ADMIN_ROUTES: readonly RegisterRoutes[] = [
   registerGroupRoutes,
   registerPolicyRoutes,
   registerAssetRuleRoutes,
+  registerReferenceRoutes,
 ];
 
 const TARGET_PREFIX: Readonly<Record<string, string>> = {
