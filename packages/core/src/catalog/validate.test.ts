@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAddressToken, validateSettings } from './index.js';
 
@@ -272,5 +273,45 @@ describe('validateSettings', () => {
     expect(
       messages(validateSettings('linux', 'antivirus-exclusions', { 'exclusions.paths': null })),
     ).toEqual(['exclusions.paths: has no value; remove it to leave the setting not configured']);
+  });
+});
+
+describe('validateSettings, as a property', () => {
+  /** Entries good and bad, for one platform and profile. */
+  const pool: readonly (readonly [string, unknown])[] = [
+    ['antivirus.realTimeProtection', true],
+    ['antivirus.realTimeProtection', 'on'],
+    ['antivirus.cloudBlockLevel', 'high'],
+    ['antivirus.cloudBlockLevel', 7],
+    ['antivirus.scanCpuLoadFactor', 101],
+    ['antivirus.scanCpuLoadFactor', 30],
+    ['antivirus.emailScanning', false],
+    ['antivirus.threatDefaultActions', { low: 'quarantine', severe: 'explode' }],
+    ['antivirus.signatureUpdateFallbackOrder', ['MMPC', 'Nowhere']],
+    ['antivirus.passiveMode', true],
+    ['exclusions.paths', ['C:\\Temp\\']],
+    ['antivirus.nonsense', 1],
+    ['antivirus.sampleSubmission', 'always-prompt'],
+  ];
+
+  it('reports each setting’s problems independently of the others (all at once, in input order)', () => {
+    fc.assert(
+      fc.property(fc.subarray([...pool.keys()]), (indexes) => {
+        const chosen = new Map<string, unknown>();
+        for (const index of indexes) {
+          const [id, value] = pool[index] ?? ['', null];
+          if (!chosen.has(id)) chosen.set(id, value);
+        }
+        const together = validateSettings('windows', 'antivirus', Object.fromEntries(chosen));
+        const oneByOne = [...chosen].flatMap(([id, value]) =>
+          validateSettings('windows', 'antivirus', { [id]: value }),
+        );
+        expect(together).toEqual(oneByOne);
+        for (const problem of together) {
+          expect(chosen.has(problem.settingId)).toBe(true);
+          expect(problem.message.startsWith(`${problem.settingId}`)).toBe(true);
+        }
+      }),
+    );
   });
 });
