@@ -269,6 +269,25 @@ describe('validateSettings', () => {
     });
   });
 
+  it('checks macOS tamper protection exclusions field by field', () => {
+    const problems = validateSettings('macos', 'antivirus', {
+      'antivirus.tamperProtectionExclusions': [
+        {
+          path: '/usr/local/jamf/bin/jamf',
+          teamId: '483DWKW443',
+          signingId: 'com.jamfsoftware.jamf',
+        },
+        { path: '/bin/zsh', signingId: 'com.apple.zsh', args: ['/usr/local/bin/test.sh'] },
+        { teamId: 'apple', args: 'x' },
+      ],
+    });
+    expect(messages(problems)).toEqual([
+      'antivirus.tamperProtectionExclusions[2].path: is required (The exact path of the executable; no wildcards.)',
+      'antivirus.tamperProtectionExclusions[2].teamId: "apple" is not a 10-character Apple team id such as UBF8T346G9',
+      'antivirus.tamperProtectionExclusions[2].args: must be a list, not "x"',
+    ]);
+  });
+
   it('rejects a setting written without a value', () => {
     expect(
       messages(validateSettings('linux', 'antivirus-exclusions', { 'exclusions.paths': null })),

@@ -935,6 +935,118 @@ const unixSettings: readonly Entry[] = [
     },
   },
   {
+    id: 'antivirus.tamperProtectionExclusions',
+    displayName: 'Tamper protection exclusions',
+    help:
+      'Processes allowed to change Defender for Mac despite tamper protection (management ' +
+      'agents such as Jamf or Intune), identified by executable path and optionally Apple team ' +
+      'id, signing id and exact arguments. For a script, the path is the interpreter (/bin/zsh).',
+    platforms: ['macos'],
+    type: {
+      kind: 'structured-list',
+      itemKey: 'path',
+      maxItems: 100,
+      fields: [
+        {
+          key: 'path',
+          label: 'Executable path',
+          help: 'The exact path of the executable; no wildcards.',
+          type: {
+            kind: 'string',
+            pattern: '^/[^*?\\u0000-\\u001f]*$',
+            maxLength: 1024,
+            description: 'an absolute path without wildcards, such as /usr/local/jamf/bin/jamf',
+          },
+          required: true,
+          native: { 'macos-defender': 'path' },
+        },
+        {
+          key: 'teamId',
+          label: 'Apple team id',
+          help: 'The signing team, e.g. UBF8T346G9 (Microsoft).',
+          type: {
+            kind: 'string',
+            pattern: '^[A-Z0-9]{10}$',
+            description: 'a 10-character Apple team id such as UBF8T346G9',
+          },
+          required: false,
+          native: { 'macos-defender': 'teamId' },
+        },
+        {
+          key: 'signingId',
+          label: 'Signing id',
+          help: 'The code signing identifier, e.g. com.jamfsoftware.jamf.',
+          type: { kind: 'string', maxLength: 256 },
+          required: false,
+          native: { 'macos-defender': 'signingId' },
+        },
+        {
+          key: 'args',
+          label: 'Arguments',
+          help: 'Arguments that must match exactly (case-sensitive).',
+          type: { kind: 'string-list', maxItems: 50 },
+          required: false,
+          native: { 'macos-defender': 'args' },
+        },
+      ],
+    },
+    default: null,
+    native: {
+      'macos-defender': plainKey(
+        'tamperProtection.exclusions',
+        'one dictionary per item with the fields as keys',
+      ),
+    },
+  },
+  {
+    id: 'antivirus.offlineDefinitionUpdate',
+    displayName: 'Offline security intelligence updates',
+    help:
+      'Download security intelligence from a local mirror instead of the cloud. Documented ' +
+      'only in Microsoft’s full configuration example.',
+    platforms: ['linux'],
+    type: BOOLEAN,
+    default: false,
+    native: { mdatp: enabledDisabled('antivirusEngine.offlineDefinitionUpdate') },
+  },
+  {
+    id: 'antivirus.offlineDefinitionUpdateUrl',
+    displayName: 'Offline security intelligence mirror',
+    help: 'The URL of the local mirror used when offline updates are on.',
+    platforms: ['linux'],
+    type: {
+      kind: 'string',
+      pattern: '^https?://\\S+$',
+      maxLength: 1024,
+      description: 'an http or https URL',
+    },
+    default: null,
+    native: { mdatp: plainKey('antivirusEngine.offlineDefinitionUpdateUrl') },
+  },
+  {
+    id: 'antivirus.offlineDefinitionUpdateFallbackToCloud',
+    displayName: 'Fall back to the cloud for updates',
+    help: 'Use the cloud when the offline mirror cannot be reached.',
+    platforms: ['linux'],
+    type: BOOLEAN,
+    default: null,
+    native: {
+      mdatp: plainBoolean(
+        'antivirusEngine.offlineDefintionUpdateFallbackToCloud',
+        'the key is spelled “Defintion”, exactly as in Microsoft’s example',
+      ),
+    },
+  },
+  {
+    id: 'antivirus.offlineDefinitionUpdateVerifySignature',
+    displayName: 'Verify offline update signatures',
+    help: 'Check the signature of security intelligence taken from the offline mirror.',
+    platforms: ['linux'],
+    type: BOOLEAN,
+    default: null,
+    native: { mdatp: enabledDisabled('features.offlineDefinitionUpdateVerifySig') },
+  },
+  {
     id: 'antivirus.hideStatusMenuIcon',
     displayName: 'Hide the status menu icon',
     help: 'Hide Defender’s icon in the macOS menu bar.',

@@ -164,6 +164,15 @@ const entries: readonly Entry[] = [
     default: false,
     native: { mdatp: enabledDisabled('features.moduleLoad') },
   },
+  {
+    id: 'edr.ebpfSupplementaryEventProvider',
+    displayName: 'eBPF supplementary event provider',
+    help: 'Collect supplementary sensor events through eBPF.',
+    platforms: ['linux'],
+    type: BOOLEAN,
+    default: null,
+    native: { mdatp: enabledDisabled('features.ebpfSupplementaryEventProvider') },
+  },
   linuxSensor(
     'edr.filePermissionEvents',
     'enableFilePermissionEvents',
