@@ -1,0 +1,161 @@
+/**
+ * The agent side of the agent protocol (packages/protocol/src/agent.ts). Every answer of the
+ * server is checked with the protocol's schema before the agent uses it; an error answer becomes
+ * an AgentProtocolError with the server's code and message.
+ */
+import {
+  AGENT_API_PREFIX,
+  type CheckInRequest,
+  type CheckInResponse,
+  CheckInResponseSchema,
+  DEVICE_AUTH_SCHEME,
+  type EnrollRequest,
+  type EnrollResponse,
+  EnrollResponseSchema,
+  NotifyRevisionEventSchema,
+  NotifySyncEventSchema,
+  type ReportRequest,
+  type ReportResponse,
+  ReportResponseSchema,
+} from '@palisade/protocol';
+import type { z } from 'zod';
+import { readServerSentEvents } from './sse.js';
+
+export class AgentProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'AgentProtocolError';
+  }
+
+  /** The credential or the token is no longer accepted: retrying will not help. */
+  get refused(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+export type NotifyEvent =
+  | { readonly kind: 'revision'; readonly revision: number }
+  | { readonly kind: 'sync'; readonly syncRequestId: string };
+
+export class AgentClient {
+  private readonly base: string;
+
+  constructor(
+    serverUrl: string,
+    private readonly credential: string | null,
+  ) {
+    this.base = serverUrl.replace(/\/+$/, '') + AGENT_API_PREFIX;
+  }
+
+  private headers(): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    if (this.credential) headers.authorization = `${DEVICE_AUTH_SCHEME} ${this.credential}`;
+    return headers;
+  }
+
+  private async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method: 'POST',
+        headers: this.headers(),
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      throw new AgentProtocolError(
+        `cannot reach ${this.base + path}: ${describeFetchError(error)}`,
+        null,
+        null,
+      );
+    }
+    return answerOf(response, path, schema);
+  }
+
+  enroll(request: EnrollRequest): Promise<EnrollResponse> {
+    return this.post('/enroll', request, EnrollResponseSchema);
+  }
+
+  checkIn(request: CheckInRequest): Promise<CheckInResponse> {
+    return this.post('/check-in', request, CheckInResponseSchema);
+  }
+
+  report(request: ReportRequest): Promise<ReportResponse> {
+    return this.post('/report', request, ReportResponseSchema);
+  }
+
+  /**
+   * Holds the notify stream open and yields its notices until the server closes it or `signal`
+   * aborts. Malformed events are skipped (the next check-in fetches the truth anyway).
+   */
+  async *notify(heldRevision: number | null, signal: AbortSignal): AsyncGenerator<NotifyEvent> {
+    const query = heldRevision === null ? '' : `?revision=${heldRevision}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}/notify${query}`, {
+        headers: { ...this.headers(), accept: 'text/event-stream' },
+        signal,
+      });
+    } catch (error) {
+      throw new AgentProtocolError(
+        `cannot reach ${this.base}/notify: ${describeFetchError(error)}`,
+        null,
+        null,
+      );
+    }
+    if (!response.ok || !response.body)
+      await answerOf(response, '/notify', NotifyRevisionEventSchema);
+    for await (const event of readServerSentEvents(response.body as ReadableStream<Uint8Array>)) {
+      const data = safeJson(event.data);
+      if (event.event === 'revision') {
+        const parsed = NotifyRevisionEventSchema.safeParse(data);
+        if (parsed.success) yield { kind: 'revision', revision: parsed.data.revision };
+      } else if (event.event === 'sync') {
+        const parsed = NotifySyncEventSchema.safeParse(data);
+        if (parsed.success) yield { kind: 'sync', syncRequestId: parsed.data.syncRequestId };
+      }
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause;
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+async function answerOf<T>(response: Response, path: string, schema: z.ZodType<T>): Promise<T> {
+  const text = await response.text();
+  const body = safeJson(text);
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new AgentProtocolError(
+      `${path}: the server answered ${response.status}: ${error?.message ?? (text.slice(0, 200) || response.statusText)}`,
+      response.status,
+      error?.code ?? null,
+    );
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new AgentProtocolError(
+      `${path}: the server's answer does not match the protocol: ${parsed.error.message}`,
+      response.status,
+      null,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,334 @@
+/**
+ * What the agent does, independent of the command line: enroll, and the sync cycle (check in with
+ * the facts that changed and the revision held → verify a new configuration's signature and
+ * revision with the pinned tenant key → apply through the drivers → report per setting).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type {
+  EffectiveSetting,
+  EnrollmentDecision,
+  JsonValue,
+  SettingResult,
+} from '@palisade/core';
+import {
+  type ConfigurationDocument,
+  type DeviceFactsMessage,
+  type SignedConfiguration,
+  verifySignedConfiguration,
+} from '@palisade/protocol';
+import { type AppliedState, applyConfiguration } from '../apply/apply-configuration.js';
+import { catalogNativeMapping } from '../drivers/catalog.js';
+import { type CommandRunner, runCommand } from '../drivers/commands.js';
+import { canonicalJson, type Driver, type DriverContext } from '../drivers/driver.js';
+import { allDrivers, selectDrivers } from '../drivers/registry.js';
+import { collectFacts } from '../facts/collect.js';
+import {
+  type AgentState,
+  DEFAULT_STATE_DIR,
+  type Enrollment,
+  type LastReport,
+  type RememberedOptions,
+} from '../state/agent-state.js';
+import { AgentClient } from './client.js';
+
+export interface AgentOptions extends RememberedOptions {
+  readonly run?: CommandRunner;
+}
+
+/** What one sync did, for the command line. */
+export interface SyncOutcome {
+  readonly enrollment: EnrollmentDecision;
+  readonly revision: number | null;
+  /** The server sent a new configuration. */
+  readonly newConfiguration: boolean;
+  readonly settingChanges: readonly SettingChange[];
+  readonly results: readonly SettingResult[];
+  readonly previousResults: readonly SettingResult[];
+  readonly reportDelivered: boolean;
+  readonly nextCheckInSeconds: number;
+}
+
+export interface SettingChange {
+  readonly id: string;
+  readonly change: 'added' | 'changed' | 'removed';
+  readonly before?: JsonValue;
+  readonly after?: JsonValue;
+}
+
+export class NotEnrolledError extends Error {
+  constructor(dir: string) {
+    super(
+      `this machine is not enrolled (no enrollment in ${dir}): run palisade-agent enroll --server URL --token TOKEN`,
+    );
+  }
+}
+
+/**
+ * A stable machine id: /etc/machine-id on a real machine (re-enrolling returns the same device);
+ * derived from it and the state directory otherwise, so trial agents with their own state
+ * directories on one host are distinct devices.
+ */
+async function machineIdFor(stateDir: string): Promise<string> {
+  const base = (await readFile('/etc/machine-id', 'utf8').catch(() => '')).trim() || randomUUID();
+  if (stateDir === DEFAULT_STATE_DIR)
+    return base.length >= 8 ? base : createHash('sha256').update(base).digest('hex');
+  return createHash('sha256').update(`${base}:${stateDir}`).digest('hex').slice(0, 32);
+}
+
+function changesBetween(
+  before: readonly EffectiveSetting[],
+  after: readonly EffectiveSetting[],
+): SettingChange[] {
+  const old = new Map(before.map((setting) => [setting.id, setting.value as JsonValue]));
+  const changes: SettingChange[] = [];
+  for (const setting of after) {
+    const previous = old.get(setting.id);
+    if (previous === undefined)
+      changes.push({ id: setting.id, change: 'added', after: setting.value as JsonValue });
+    else if (canonicalJson(previous) !== canonicalJson(setting.value as JsonValue)) {
+      changes.push({
+        id: setting.id,
+        change: 'changed',
+        before: previous,
+        after: setting.value as JsonValue,
+      });
+    }
+    old.delete(setting.id);
+  }
+  for (const [id, value] of old) changes.push({ id, change: 'removed', before: value });
+  return changes;
+}
+
+/** The document's settings (JSON values, as the server signed them). */
+function settingsOf(document: ConfigurationDocument | null): readonly EffectiveSetting[] {
+  return (document?.configuration.settings ?? []) as unknown as readonly EffectiveSetting[];
+}
+
+export class DeviceAgent {
+  readonly run: CommandRunner;
+
+  constructor(
+    readonly state: AgentState,
+    private readonly options: AgentOptions = {},
+  ) {
+    this.run = options.run ?? runCommand;
+  }
+
+  /** Options given now win over those remembered at enroll. */
+  private effective(enrollment: Enrollment | null): RememberedOptions {
+    const remembered = enrollment?.options ?? {};
+    return {
+      root: this.options.root ?? remembered.root ?? '/',
+      drivers: this.options.drivers ?? remembered.drivers,
+      factsFile: this.options.factsFile ?? remembered.factsFile,
+      tags: this.options.tags ?? remembered.tags,
+    };
+  }
+
+  drivers(options: RememberedOptions): Driver[] {
+    return selectDrivers(
+      allDrivers(catalogNativeMapping),
+      options.root ?? '/',
+      options.drivers ?? null,
+    );
+  }
+
+  driverContext(options: RememberedOptions): DriverContext {
+    return {
+      root: options.root ?? '/',
+      run: this.run,
+      log: (line) => {
+        void this.state.log(line).catch(() => {});
+      },
+    };
+  }
+
+  async facts(options: RememberedOptions): Promise<DeviceFactsMessage> {
+    return collectFacts({
+      run: this.run,
+      root: options.root ?? '/',
+      drivers: allDrivers(catalogNativeMapping),
+      stateConfigFile: this.state.configFile,
+      ...(options.factsFile ? { factsFile: options.factsFile } : {}),
+      ...(options.tags ? { extraTags: options.tags } : {}),
+    });
+  }
+
+  async enroll(
+    serverUrl: string,
+    token: string,
+  ): Promise<{ enrollment: Enrollment; sync: SyncOutcome }> {
+    const options = this.effective(null);
+    const facts = await this.facts(options);
+    const key = await this.state.deviceKey();
+    const machineId = await machineIdFor(this.state.dir);
+    const client = new AgentClient(serverUrl, null);
+    const response = await client.enroll({ token, machineId, publicKey: key.publicKeyDer, facts });
+    const { nextCheckInSeconds: _next, ...rest } = response;
+    const enrollment: Enrollment = {
+      ...rest,
+      serverUrl,
+      machineId,
+      enrolledAt: new Date().toISOString(),
+      options,
+    };
+    await this.state.saveEnrollment(enrollment);
+    await this.state.saveFacts(facts);
+    await this.state.log(
+      `enrolled with ${serverUrl} as device ${response.deviceId}: status ${response.enrollment.code} ${response.enrollment.name}`,
+    );
+    // First sync at enrollment, not minutes later.
+    return { enrollment, sync: await this.sync() };
+  }
+
+  async requireEnrollment(): Promise<Enrollment> {
+    const enrollment = await this.state.loadEnrollment();
+    if (!enrollment) throw new NotEnrolledError(this.state.dir);
+    return enrollment;
+  }
+
+  /** The held configuration's document, verified again against the pinned key. */
+  verifyHeld(enrollment: Enrollment, signed: SignedConfiguration): ConfigurationDocument {
+    const verified = verifySignedConfiguration(signed, enrollment.tenantPublicKey, {
+      deviceId: enrollment.deviceId,
+      heldRevision: null,
+    });
+    if (!verified.ok) throw new Error(`the held configuration does not verify: ${verified.reason}`);
+    return verified.document;
+  }
+
+  /** One full cycle: check in, apply, read back, report. */
+  async sync(syncRequestId?: string): Promise<SyncOutcome> {
+    let enrollment = await this.requireEnrollment();
+    const options = this.effective(enrollment);
+    const client = new AgentClient(enrollment.serverUrl, enrollment.credential);
+    await this.resendUndeliveredReport(client);
+    const facts = await this.facts(options);
+    const delta = await this.factsDelta(facts);
+    const held = await this.state.loadConfiguration();
+    const answer = await client.checkIn({
+      revision: held?.revision ?? null,
+      ...(delta ? { facts: delta } : {}),
+      ...(syncRequestId ? { syncRequestId } : {}),
+    });
+    await this.state.saveFacts(facts);
+    let document = held ? this.verifyHeld(enrollment, held.signed) : null;
+    const before = settingsOf(document);
+    let newConfiguration = false;
+    if (answer.s === 'c') {
+      const verified = verifySignedConfiguration(answer.configuration, enrollment.tenantPublicKey, {
+        deviceId: enrollment.deviceId,
+        heldRevision: held?.revision ?? null,
+      });
+      if (!verified.ok) {
+        await this.state.log(`refused a configuration: ${verified.reason}`);
+        throw new Error(`refused the configuration from the server: ${verified.reason}`);
+      }
+      document = verified.document;
+      newConfiguration = held?.revision !== document.revision;
+      await this.state.saveConfiguration({
+        revision: document.revision,
+        signed: answer.configuration,
+        receivedAt: new Date().toISOString(),
+      });
+      if (
+        canonicalJson(document.enrollment as unknown as JsonValue) !==
+        canonicalJson(enrollment.enrollment as unknown as JsonValue)
+      ) {
+        enrollment = { ...enrollment, enrollment: document.enrollment };
+        await this.state.saveEnrollment(enrollment);
+        await this.state.log(
+          `enrollment status now ${document.enrollment.code} ${document.enrollment.name}`,
+        );
+      }
+    }
+    const previous = await this.state.loadReport();
+    const base = {
+      enrollment: enrollment.enrollment,
+      revision: document?.revision ?? null,
+      newConfiguration,
+      settingChanges: newConfiguration ? changesBetween(before, settingsOf(document)) : [],
+      previousResults: previous?.results ?? [],
+      nextCheckInSeconds: answer.n,
+    };
+    const managed = document !== null && document.enrollment.code === 1;
+    if (!managed || document === null) {
+      return { ...base, results: [], reportDelivered: false };
+    }
+    const results = await this.applyDocument(document, options);
+    const report: LastReport = {
+      reportId: randomUUID(),
+      revision: document.revision,
+      ...(syncRequestId ? { syncRequestId } : {}),
+      results,
+      at: new Date().toISOString(),
+      delivered: false,
+    };
+    const delivered = await this.deliver(client, report);
+    return { ...base, results, reportDelivered: delivered };
+  }
+
+  private async applyDocument(
+    document: ConfigurationDocument,
+    options: RememberedOptions,
+  ): Promise<SettingResult[]> {
+    const drivers = this.drivers(options);
+    const lastApplied: AppliedState = await this.state.loadApplied();
+    const outcome = await applyConfiguration(
+      document.configuration as Parameters<typeof applyConfiguration>[0],
+      drivers,
+      this.driverContext(options),
+      lastApplied,
+    );
+    await this.state.saveApplied(outcome.applied);
+    const counts = new Map<string, number>();
+    for (const result of outcome.results)
+      counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+    await this.state.log(
+      `applied revision ${document.revision} with ${drivers.map((d) => d.target).join(', ') || 'no drivers'}: ${
+        [...counts].map(([status, count]) => `${count} ${status}`).join(', ') || 'nothing to apply'
+      }`,
+    );
+    return [...outcome.results];
+  }
+
+  private async deliver(client: AgentClient, report: LastReport): Promise<boolean> {
+    await this.state.saveReport(report);
+    try {
+      await client.report({
+        reportId: report.reportId,
+        revision: report.revision,
+        ...(report.syncRequestId ? { syncRequestId: report.syncRequestId } : {}),
+        results: report.results.map((result) => ({ ...result })),
+      });
+      await this.state.saveReport({ ...report, delivered: true });
+      return true;
+    } catch (error) {
+      await this.state.log(
+        `report ${report.reportId} not delivered, will retry: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  }
+
+  /** A report the server did not take is sent again (same reportId: counted once). */
+  private async resendUndeliveredReport(client: AgentClient): Promise<void> {
+    const report = await this.state.loadReport();
+    if (report && !report.delivered) await this.deliver(client, report);
+  }
+
+  /** The facts that changed since the last check-in; undefined when none did. */
+  private async factsDelta(
+    facts: DeviceFactsMessage,
+  ): Promise<Partial<DeviceFactsMessage> | undefined> {
+    const last = await this.state.loadFacts();
+    if (!last) return facts;
+    const delta: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(facts)) {
+      const before = (last as unknown as Record<string, JsonValue>)[key];
+      if (canonicalJson(before) !== canonicalJson(value as JsonValue)) delta[key] = value;
+    }
+    return Object.keys(delta).length > 0 ? (delta as Partial<DeviceFactsMessage>) : undefined;
+  }
+}
