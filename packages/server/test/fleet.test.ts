@@ -5,8 +5,11 @@
  * way, reported, and read back from the dashboard.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
+import type { FleetService } from '../src/services/fleet/fleet-service.js';
+import { FleetMaintenance, MAINTENANCE_LOCK_KEY } from '../src/services/fleet/maintenance.js';
 import {
   linuxFacts,
   metricValue,
@@ -373,6 +376,74 @@ describeEachStore('fleet engine', (target) => {
     // Nothing was saved: the agent's configuration did not move.
     expect((await linux.checkIn()).s).toBe('u');
     expect(linux.revision).toBe(revision);
+  });
+
+  it('revisions only grow, even when a change brings back an earlier configuration', async () => {
+    await linux.checkIn();
+    const start = linux.revision ?? 0;
+    const values = () => linux.document?.configuration.settings.map((x) => [x.id, x.value]);
+    const startValues = values();
+    const edit = (pua: string) =>
+      admin.patch(`/api/v1/policies/${policyId}`, {
+        settings: { 'antivirus.realTimeProtection': true, 'antivirus.puaProtection': pua },
+      });
+    expect((await edit('audit')).status).toBe(200);
+    expect((await linux.checkIn()).s).toBe('c');
+    const middle = linux.revision ?? 0;
+    const middleDocument = linux.document;
+    expect(middle).toBeGreaterThan(start);
+    expect((await edit('block')).status).toBe(200);
+    expect((await linux.checkIn()).s).toBe('c');
+    expect(linux.revision).toBeGreaterThan(middle);
+    // The same values as at the start (the provenance names the newer policy version).
+    expect(values()).toEqual(startValues);
+    // A tag that no rule or scope reads changes nothing: no new revision.
+    await admin.post(`/api/v1/devices/${linux.deviceId}/tags`, { tag: 'inventory-2026' });
+    expect((await linux.checkIn()).s).toBe('u');
+    // Replaying the older signed document is refused by the agent's check.
+    const replay = await linux.call('/agent/v1/check-in', { revision: null });
+    const answer = replay.body as {
+      s: string;
+      configuration: { payload: string; signature: string };
+    };
+    expect(answer.s).toBe('c');
+    expect(JSON.parse(answer.configuration.payload).revision).toBe(linux.revision);
+    expect(middleDocument?.revision).toBe(middle);
+  });
+
+  it('sweeps once across processes: a device that lost its notice is told again', async () => {
+    const agent = new SimulatedAgent(server.url, linuxFacts('sleepy-01'));
+    await agent.enroll(token);
+    await agent.checkIn();
+    const stream = await agent.notify();
+    try {
+      // A change whose notice was lost: the revision moved, nobody told the agent.
+      const store = await target.openStore();
+      await store.db
+        .updateTable('devices')
+        .set((eb) => ({ revision: eb('revision', '+', 1) }))
+        .where('id', '=', agent.deviceId)
+        .execute();
+      const maintenance = new FleetMaintenance(server.context.fleet as FleetService, {
+        intervalMs: 60 * 60_000,
+        unreportedAfterMs: 0,
+        retentionDays: 30,
+      });
+      const round = await maintenance.runOnce();
+      expect(round.ran).toBe(true);
+      expect(round.renotified).toBeGreaterThanOrEqual(1);
+      const event = await stream.next('revision', PUSH_WITHIN_MS);
+      expect(event.data).toEqual({ revision: (agent.revision ?? 0) + 1 });
+      if (target.kind === 'postgres') {
+        // Another process holds the round's lock: this one skips.
+        await store.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${MAINTENANCE_LOCK_KEY})`.execute(trx);
+          expect((await maintenance.runOnce()).ran).toBe(false);
+        });
+      }
+    } finally {
+      stream.close();
+    }
   });
 
   it('offboards a device: its credential stops working', async () => {

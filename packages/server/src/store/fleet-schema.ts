@@ -35,6 +35,8 @@ export interface DevicesTable {
   enrolled_at: string;
   last_check_in_at: string;
   last_report_at: string | null;
+  /** The highest revision the device reported results for (migration 003). */
+  reported_revision: number | null;
   offboarded_at: string | null;
 }
 

@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as admin from './migrations/001-admin.js';
 import * as fleet from './migrations/002-fleet.js';
+import * as fleetSweep from './migrations/003-fleet-sweep.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -16,6 +17,7 @@ export type MigrationFactory = (dialect: StoreDialect) => Migration;
 export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '001-admin': admin.migration,
   '002-fleet': fleet.migration,
+  '003-fleet-sweep': fleetSweep.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

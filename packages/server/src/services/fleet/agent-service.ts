@@ -38,7 +38,6 @@ export interface AuthenticatedDevice {
   readonly id: string;
   readonly tenantId: string;
   readonly revision: number;
-  readonly facts: string;
   readonly lastCheckInAt: string;
 }
 
@@ -59,7 +58,7 @@ export async function authenticateDevice(
   }
   const row = await db
     .selectFrom('devices')
-    .select(['id', 'tenant_id', 'credential_hash', 'revision', 'facts', 'last_check_in_at'])
+    .select(['id', 'tenant_id', 'credential_hash', 'revision', 'last_check_in_at'])
     .where('id', '=', match[1])
     .where('offboarded_at', 'is', null)
     .executeTakeFirst();
@@ -75,7 +74,6 @@ export async function authenticateDevice(
     id: row.id,
     tenantId: row.tenant_id,
     revision: row.revision,
-    facts: row.facts,
     lastCheckInAt: row.last_check_in_at,
   };
 }
@@ -193,6 +191,7 @@ async function enrollOnce(
           report_status: null,
           enrolled_at: now.toISOString(),
           last_report_at: null,
+          reported_revision: null,
         })
         .execute();
     }
@@ -228,7 +227,7 @@ export async function checkIn(
   const state = await fleet.tenantState(device.tenantId);
   const n = nextCheckInSeconds(state);
   const now = fleet.clock.now();
-  const merged = mergedFacts(device.facts, request.facts);
+  const merged = await mergedFacts(fleet.db, device, request.facts);
   let revision = device.revision;
   if (merged) revision = await recordFactsChange(fleet, state, device, merged, now);
   const changed = request.revision !== revision;
@@ -258,10 +257,22 @@ export async function checkIn(
   };
 }
 
-/** The stored facts with the delta applied, or null when the delta changes nothing. */
-function mergedFacts(stored: string, delta: CheckInRequest['facts']): DeviceFacts | null {
+/**
+ * The stored facts with the delta applied, or null when the delta changes nothing. Facts (which
+ * may list installed software) are read only when the agent sent a delta.
+ */
+async function mergedFacts(
+  db: FleetDb,
+  device: AuthenticatedDevice,
+  delta: CheckInRequest['facts'],
+): Promise<DeviceFacts | null> {
   if (!delta || Object.keys(delta).length === 0) return null;
-  const before = JSON.parse(stored) as DeviceFacts;
+  const stored = await db
+    .selectFrom('devices')
+    .select('facts')
+    .where('id', '=', device.id)
+    .executeTakeFirstOrThrow();
+  const before = JSON.parse(stored.facts) as DeviceFacts;
   const after = DeviceFactsSchema.parse({ ...before, ...delta }) as DeviceFacts;
   const same =
     canonicalJson(after as unknown as JsonValue) === canonicalJson(before as unknown as JsonValue);
@@ -412,6 +423,7 @@ async function rollUpReport(
       .execute();
     return;
   }
+  // Only a report of the current revision counts as "reported" for the fallback sweep.
   const document = JSON.parse(current.payload) as {
     configuration: Parameters<typeof settingStatusesOf>[0];
   };
@@ -422,7 +434,11 @@ async function rollUpReport(
   await writeSettingStatuses(db, device.tenantId, device.id, current.revision, statuses.rows, now);
   await db
     .updateTable('devices')
-    .set({ last_report_at: now.toISOString(), report_status: statuses.status })
+    .set({
+      last_report_at: now.toISOString(),
+      report_status: statuses.status,
+      reported_revision: current.revision,
+    })
     .where('id', '=', device.id)
     .execute();
 }

@@ -12,6 +12,7 @@ import { PostgresPushHub } from '../../push/postgres-push-hub.js';
 import type { PushHub } from '../../push/push-hub.js';
 import type { Store } from '../../store/store.js';
 import { FleetService } from './fleet-service.js';
+import { DEFAULT_MAINTENANCE, FleetMaintenance, type MaintenanceOptions } from './maintenance.js';
 
 export { FleetService } from './fleet-service.js';
 
@@ -23,11 +24,14 @@ export interface CreateFleetOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly clock: Clock;
+  /** Periodic work; `false` runs none (tests that drive it themselves). */
+  readonly maintenance?: MaintenanceOptions | false;
 }
 
 export interface Fleet {
   readonly engine: FleetService;
   readonly push: PushHub;
+  readonly maintenance: FleetMaintenance;
   close(): Promise<void>;
 }
 
@@ -40,10 +44,14 @@ export async function createFleet(options: CreateFleetOptions): Promise<Fleet> {
     registry: options.registry,
     clock: options.clock,
   });
+  const maintenance = new FleetMaintenance(engine, options.maintenance || DEFAULT_MAINTENANCE);
+  if (options.maintenance !== false) maintenance.start();
   return {
     engine,
     push,
+    maintenance,
     close: async () => {
+      await maintenance.stop();
       await engine.close();
       await push.close();
     },

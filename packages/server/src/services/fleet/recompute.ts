@@ -201,11 +201,12 @@ export async function applyOutcome(
   if (!bumped && !identityChanged) {
     return { revision: row.revision, bumped: false, changed: tagsChanged || groupsChanged };
   }
-  const revision = bumped ? row.revision + 1 : row.revision;
   const statuses = bumped ? settingStatusesOf(configuration, []) : null;
-  await db
+  // The revision is incremented in the database, not from the value read: two recomputes of one
+  // device racing on PostgreSQL serialise on the row and get distinct, increasing revisions.
+  const updated = await db
     .updateTable('devices')
-    .set({
+    .set((eb) => ({
       enrollment_code: decision.code,
       enrollment_name: decision.name,
       managed_by: decision.managedBy,
@@ -213,15 +214,17 @@ export async function applyOutcome(
       directory_device_id: outcome.directoryDeviceId,
       ...(bumped
         ? {
-            revision,
+            revision: eb('revision', '+', 1),
             config_hash: configuration.hash,
             report_status: statuses?.status ?? null,
           }
         : {}),
-    })
+    }))
     .where('id', '=', row.id)
     .where('tenant_id', '=', state.tenantId)
-    .execute();
+    .returning('revision')
+    .executeTakeFirst();
+  const revision = updated?.revision ?? row.revision;
   if (statuses) {
     await writeSignedConfiguration(db, state, row.id, revision, decision, configuration, now);
     await writeSettingStatuses(db, state.tenantId, row.id, revision, statuses.rows, now);
