@@ -189,11 +189,16 @@ function checkMap(
     const at = within(context, key);
     if (!type.keys.some((option) => option.value === key)) {
       const sameButCase = type.keys.find((option) => option.value === key.toLowerCase());
+      // Short key sets are listed; long ones (the 19 ASR GUIDs) are pointed to.
+      const known =
+        type.keys.length <= 8
+          ? `one of ${type.keys.map((k) => k.value).join(', ')}`
+          : `see palisade catalog show ${context.settingId}`;
       problem(
         at,
         sameButCase
           ? `write the key in lower case: ${sameButCase.value}`
-          : `${key} is not a known key (${type.keys.length <= 8 ? `one of ${type.keys.map((k) => k.value).join(', ')}` : `see palisade catalog show ${context.settingId}`})`,
+          : `${key} is not a known key (${known})`,
       );
       continue;
     }
@@ -210,10 +215,8 @@ function checkFields(
   for (const key of Object.keys(item)) {
     if (known.has(key)) continue;
     const close = fields.find((f) => f.key.toLowerCase() === key.toLowerCase());
-    problem(
-      within(context, key),
-      `is not a field${close ? `; did you mean ${close.key}?` : ` (fields: ${[...known].join(', ')})`}`,
-    );
+    const hint = close ? `; did you mean ${close.key}?` : ` (fields: ${[...known].join(', ')})`;
+    problem(within(context, key), `is not a field${hint}`);
   }
   for (const field of fields) {
     const value = item[field.key];

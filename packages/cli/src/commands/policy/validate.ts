@@ -96,6 +96,11 @@ export async function validatePolicyFiles(
   return { problems, documents, files: files.length };
 }
 
+/** "1 document", "3 documents". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function registerValidateCommand(policy: Command): void {
   policy
     .command('validate')
@@ -137,8 +142,8 @@ export function registerValidateCommand(policy: Command): void {
         for (const problem of problems) process.stdout.write(`${formatLocatedProblem(problem)}\n`);
         const summary =
           problems.length === 0
-            ? `valid: ${documents} document${documents === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`
-            : `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${documents} document${documents === 1 ? '' : 's'}`;
+            ? `valid: ${count(documents, 'document')} in ${count(files, 'file')}`
+            : `${count(problems.length, 'problem')} in ${count(documents, 'document')}`;
         (problems.length === 0 ? process.stdout : process.stderr).write(`${summary}\n`);
       }
       process.exitCode = problems.length === 0 ? 0 : 1;
