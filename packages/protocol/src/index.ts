@@ -2,3 +2,4 @@ export * from './agent.js';
 export * from './signing.js';
 export * from './admin.js';
 export * from './admin-fleet.js';
+export * from './admin-config.js';

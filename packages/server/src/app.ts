@@ -12,6 +12,7 @@ import { ApiError, errorResponse, type FieldProblem } from './errors.js';
 import { registerAssetRuleRoutes } from './http/asset-rules.js';
 import { registerAuditRoutes } from './http/audit.js';
 import { registerAuthRoutes } from './http/auth.js';
+import { registerConfigRoutes } from './http/config/routes.js';
 import { registerDocsRoutes } from './http/docs.js';
 import { registerFleetRoutes } from './http/fleet-routes.js';
 import { registerGroupRoutes } from './http/groups.js';
@@ -41,6 +42,7 @@ const ADMIN_ROUTES: readonly RegisterRoutes[] = [
   registerPolicyRoutes,
   registerAssetRuleRoutes,
   registerReferenceRoutes,
+  registerConfigRoutes,
 ];
 
 const TARGET_PREFIX: Readonly<Record<string, string>> = {
