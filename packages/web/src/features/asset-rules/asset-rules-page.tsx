@@ -80,7 +80,7 @@ function AssetRuleForm(props: {
           onChange={(rule) => form.setFieldValue('rule', rule)}
           saveProblems={ruleProblemsOf(save.error)}
           readOnly={props.readOnly}
-          placeholder='(platform -eq "linux") and (name -startsWith "web-")'
+          placeholder='(osPlatform -eq "Linux") and (deviceName -startsWith "web-")'
         />
         <TextInput
           label="Action: add the tag"

@@ -258,8 +258,11 @@ function LatestChanges(): ReactNode {
             <Table.Td>
               <Code>{entry.action}</Code>
             </Table.Td>
-            <Table.Td c="dimmed" className="palisade-mono">
-              {entry.objectId}
+            <Table.Td>
+              {entry.objectType}{' '}
+              <Text span size="xs" c="dimmed" className="palisade-mono">
+                {entry.objectId}
+              </Text>
             </Table.Td>
           </Table.Tr>
         ))}

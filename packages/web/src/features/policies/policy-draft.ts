@@ -84,3 +84,9 @@ export function problemsOf(error: unknown, settingIds: readonly string[]): Draft
   }
   return { settings, fields };
 }
+
+export function withoutSettingProblems(problems: DraftProblems, id: string): DraftProblems {
+  const settings = { ...problems.settings };
+  delete settings[id];
+  return { ...problems, settings };
+}

@@ -19,7 +19,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useState } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { ApiError, api } from '../../api/client.js';
 import type {
   CreatePolicyRequest,
   Policy,
@@ -38,6 +38,7 @@ import {
   type PolicyDraft,
   problemsOf,
   sameDraft,
+  withoutSettingProblems,
   withSetting,
 } from './policy-draft.js';
 import { PolicyReportPanel } from './policy-report.js';
@@ -158,12 +159,16 @@ export function PolicyEditor(props: {
         </Group>
       </Paper>
 
-      {failure && !(settingProblemCount > 0 || nameProblem || assignmentProblems.length > 0) && (
+      {failure && !(failure instanceof ApiError && failure.fields.length > 0) && (
         <ErrorAlert error={failure} title="Not saved" />
       )}
       {(settingProblemCount > 0 || assignmentProblems.length > 0) && (
         <Alert color="red" variant="light" data-testid="policy-problems">
-          {errorMessage(failure)}
+          Not saved:{' '}
+          {settingProblemCount > 0 &&
+            `${settingProblemCount} setting${settingProblemCount === 1 ? '' : 's'} to fix on the Settings tab`}
+          {settingProblemCount > 0 && assignmentProblems.length > 0 && '; '}
+          {assignmentProblems.length > 0 && 'assignments to fix on the Assignments tab'}.
         </Alert>
       )}
 
@@ -228,7 +233,11 @@ export function PolicyEditor(props: {
             draft={draft}
             readOnly={readOnly}
             problems={problems.settings}
-            onChange={(id, value) => setDraft(withSetting(draft, id, value))}
+            onChange={(id, value) => {
+              setDraft(withSetting(draft, id, value));
+              // The server's verdict on this setting no longer applies once it is edited.
+              if (problems.settings[id]) setProblems(withoutSettingProblems(problems, id));
+            }}
           />
         </Tabs.Panel>
         <Tabs.Panel value="assignments">

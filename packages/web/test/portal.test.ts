@@ -1,0 +1,437 @@
+/**
+ * The portal in a real browser (Debian's Chromium through playwright-core) against a real
+ * `palisade serve` on loopback (SQLite in a temp dir) serving the built portal, with devices
+ * enrolled through the agent protocol. Walks the issue's list: sign in, dashboard, find a device
+ * and its security policies, a dynamic group rule with an error then fixed with its live preview,
+ * an exclusions policy created, assigned, previewed (what-if) and saved, Sync now answered by a
+ * simulated agent, a policy version reverted, and a reader who cannot edit. Screenshots of each
+ * main page go to packages/web/test-results/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningServer, startServer } from '@palisade/server';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, hasChromium, systemPart } from '../../../testing/system.js';
+import { factsOf, SimulatedDevice } from './simulated-agent.js';
+
+const WEB_ROOT = fileURLToPath(new URL('../dist', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots', import.meta.url));
+const ADMIN_PASSWORD = 'portal-test-admin-password';
+const READER_PASSWORD = 'portal-test-reader-password';
+
+/** The portal's build, made once when missing (the server serves packages/web/dist). */
+function ensurePortalBuilt(): void {
+  if (existsSync(join(WEB_ROOT, 'index.html'))) return;
+  execFileSync('npx', ['tsc', '-b', 'packages/protocol'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build', '-w', 'packages/web'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
+/** A tiny admin API client for seeding what the walk starts from. */
+class Api {
+  token = '';
+  constructor(private readonly baseUrl: string) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  async signIn(username: string, password: string): Promise<void> {
+    const answer = await this.call<{ token: string }>('POST', '/auth/login', {
+      username,
+      password,
+    });
+    this.token = answer.token;
+  }
+}
+
+describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium'))(
+  'web portal',
+  () => {
+    let dataDir: string;
+    let server: RunningServer;
+    let browser: Browser;
+    let page: Page;
+    let api: Api;
+    const devices: Record<string, SimulatedDevice> = {};
+    const syncedRequests: string[] = [];
+
+    const shot = async (name: string) => {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    };
+
+    const signInThroughPage = async (username: string, password: string) => {
+      await page.goto(`${server.url}/`);
+      await page.waitForURL(/\/sign-in/);
+      await page.getByLabel('User name').fill(username);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-role').waitFor();
+    };
+
+    beforeAll(async () => {
+      ensurePortalBuilt();
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      dataDir = mkdtempSync(join(tmpdir(), 'palisade-web-'));
+      server = await startServer({
+        database: join(dataDir, 'palisade.db'),
+        port: 0,
+        host: '127.0.0.1',
+        webRoot: WEB_ROOT,
+        adminPassword: ADMIN_PASSWORD,
+        logLevel: 'silent',
+      });
+      api = new Api(server.url);
+      await api.signIn('admin', ADMIN_PASSWORD);
+      await api.call('POST', '/users', {
+        username: 'rita',
+        displayName: 'Rita Reader',
+        role: 'reader',
+        password: READER_PASSWORD,
+      });
+      const { token } = await api.call<{ token: string }>('POST', '/onboarding-tokens', {
+        description: 'portal test',
+      });
+
+      // Three managed devices and one an MDM already manages (an enrollment error to explain).
+      devices.web = new SimulatedDevice(server.url, factsOf('web-01', 'linux'));
+      devices.db = new SimulatedDevice(server.url, factsOf('db-01', 'linux'));
+      devices.desktop = new SimulatedDevice(server.url, factsOf('DESKTOP-7', 'windows-client'));
+      devices.mac = new SimulatedDevice(
+        server.url,
+        factsOf('mac-ana', 'macos', { mdmManaged: true }),
+      );
+      for (const device of Object.values(devices)) {
+        await device.enroll(token);
+        await device.sync();
+      }
+
+      // An antivirus policy already reaches the Linux servers; db-01's driver fails one setting.
+      const linux = await api.call<{ id: string }>('POST', '/groups', {
+        kind: 'dynamic',
+        name: 'All Linux',
+        rule: '(device.deviceOSType -eq "Linux")',
+      });
+      await api.call('POST', '/policies', {
+        name: 'Linux antivirus baseline',
+        platform: 'linux',
+        profile: 'antivirus',
+        settings: { 'antivirus.realTimeProtection': true, 'antivirus.puaProtection': 'block' },
+        assignments: { include: [linux.id], exclude: [], filter: null },
+      });
+      devices.db.outcomes.set('antivirus.puaProtection', {
+        status: 'failed',
+        error: 'mdatp: exit 1: invalid value for potentially_unwanted_application',
+      });
+      for (const device of Object.values(devices)) await device.sync();
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      page.setDefaultTimeout(10_000);
+    });
+
+    afterAll(async () => {
+      for (const device of Object.values(devices)) device.stop();
+      await browser?.close();
+      await server?.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('signs in and shows the role', async () => {
+      await page.goto(`${server.url}/devices`);
+      await page.waitForURL(/\/sign-in\?redirect=/);
+      await shot('01-sign-in');
+      await page.getByLabel('User name').fill('admin');
+      await page.getByLabel('Password', { exact: true }).fill('wrong-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sign-in-error').textContent()).resolves.toMatch(/./);
+      await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Back where the administrator was going, with the role shown.
+      await page.waitForURL(/\/devices$/);
+      expect(await page.getByTestId('signed-in-role').textContent()).toBe('Administrator');
+      await expect(page.getByRole('link', { name: 'Users and roles' }).count()).resolves.toBe(1);
+    });
+
+    it('shows the dashboard with numbers linking to filtered lists', async () => {
+      await page.getByRole('link', { name: 'Dashboard' }).click();
+      await page.getByTestId('stat-devices').waitFor();
+      expect(await page.getByTestId('stat-devices').textContent()).toContain('4');
+      const table = page.getByTestId('enrollment-table');
+      expect(await table.textContent()).toMatch(/1 · managed/);
+      await page.getByTestId('failing-devices').getByText('db-01').waitFor();
+      await page.getByTestId('latest-changes').waitFor();
+      await shot('02-dashboard');
+      await page.getByTestId('rollup-failed').click();
+      await page.waitForURL(/\/devices\?reportStatus=failed/);
+      await page.getByTestId('devices-table').getByText('db-01').waitFor();
+      expect(await page.getByTestId('table-total').textContent()).toContain('of 1');
+    });
+
+    it('finds a device and opens its security policies', async () => {
+      await page.goto(`${server.url}/devices`);
+      await page.getByTestId('devices-table').getByText('mac-ana').waitFor();
+      await shot('03-devices');
+      await page.getByTestId('device-search').fill('db-0');
+      await page.waitForURL(/search=db-0/);
+      await expect
+        .poll(async () => page.getByTestId('table-total').textContent())
+        .toContain('of 1');
+      await page.getByRole('link', { name: 'db-01' }).click();
+      await page.getByTestId('enrollment-meaning').waitFor();
+      await shot('04-device-overview');
+      await page.getByRole('tab', { name: 'Security policies' }).click();
+      await page.waitForURL(/tab=policies/);
+      const row = page.locator('[data-setting-id="antivirus.puaProtection"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Linux antivirus baseline');
+      expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('failed');
+      expect(await row.getByTestId('native-error').textContent()).toContain('invalid value');
+      await shot('05-device-policies');
+      await page.getByRole('tab', { name: 'Rule properties' }).click();
+      expect(await page.getByTestId('rule-properties').textContent()).toContain(
+        'device.deviceOSType',
+      );
+    });
+
+    it('explains an enrollment error with its fix', async () => {
+      await page.goto(`${server.url}/devices?search=mac-ana`);
+      await page.getByRole('link', { name: 'mac-ana' }).click();
+      const meaning = page.getByTestId('enrollment-meaning');
+      await meaning.waitFor();
+      expect(await meaning.textContent()).toMatch(/Fix:/);
+    });
+
+    it('underlines a group rule error as it is typed, then previews the fixed rule', async () => {
+      await page.goto(`${server.url}/groups`);
+      await page.getByTestId('groups-table').getByText('All Linux').waitFor();
+      await shot('06-groups');
+      await page.getByRole('link', { name: 'New group' }).click();
+      await page.getByLabel('Name').fill('Debian servers');
+      const editor = page.getByTestId('rule-editor-input');
+      await editor.fill('(device.deviceOSType -eq "Linux") and (device.bogusProperty -eq "x")');
+      const mark = page.getByTestId('rule-error-mark');
+      await mark.waitFor();
+      // The underline sits on the unknown property, where the parser said.
+      expect(await mark.textContent()).toContain('bogusProperty');
+      expect(await page.getByTestId('rule-problems').textContent()).toMatch(/Line 1, column \d+/);
+      await shot('07-group-rule-error');
+      await editor.fill('(device.deviceOSType -eq "Linux") and (device.deviceOSVersion -eq "12")');
+      await expect.poll(async () => mark.count()).toBe(0);
+      await expect
+        .poll(async () => page.getByTestId('rule-preview-count').textContent())
+        .toMatch(/^2\s*devices match/);
+      expect(await page.getByTestId('rule-preview').textContent()).toContain('web-01');
+      await shot('08-group-rule-preview');
+      await page.getByRole('button', { name: 'Create group' }).click();
+      await page.waitForURL(/\/groups\/[^/]+$/);
+      await page.getByTestId('group-members').getByText('db-01').waitFor();
+      await shot('09-group');
+    });
+
+    it('creates an exclusions policy, assigns it, reviews the what-if and saves', async () => {
+      await page.goto(`${server.url}/policies`);
+      await page.getByTestId('policies-table').getByText('Linux antivirus baseline').waitFor();
+      await shot('10-policies');
+      await page.getByRole('link', { name: 'New policy' }).click();
+      await page.getByTestId('new-policy-platform').click();
+      await page.getByRole('option', { name: 'Linux' }).click();
+      await page.getByTestId('new-policy-profile').click();
+      await page.getByRole('option', { name: 'Antivirus exclusions' }).click();
+      await page.getByTestId('policy-name').fill('Linux server exclusions');
+      const paths = page.locator('[data-setting-id="exclusions.paths"]');
+      await paths.waitFor();
+      // A relative path is refused by the catalog: the problem shows on the setting itself.
+      await paths.getByLabel('Add to Excluded files and folders').fill('srv/relative');
+      await paths.getByRole('button', { name: 'Add' }).click();
+      await page.getByTestId('review-and-save').click();
+      await paths.getByTestId('setting-problem').waitFor();
+      expect(await paths.getByTestId('setting-problem').textContent()).toMatch(/exclusions\.paths/);
+      await shot('11-policy-setting-error');
+      await paths.getByRole('button', { name: 'Remove srv/relative' }).click();
+      await paths.getByLabel('Add to Excluded files and folders').fill('/srv/cache/');
+      await paths.getByLabel('Add to Excluded files and folders').press('Enter');
+      await paths.getByLabel('Add to Excluded files and folders').fill('/var/lib/postgresql/');
+      await paths.getByRole('button', { name: 'Add' }).click();
+      await shot('12-policy-settings');
+
+      await page.getByRole('tab', { name: 'Assignments' }).click();
+      await page.getByTestId('assign-include').click();
+      await page.getByRole('option', { name: 'Debian servers (dynamic)' }).click();
+      await page.keyboard.press('Escape');
+      await shot('13-policy-assignments');
+
+      await page.getByTestId('review-and-save').click();
+      const whatIf = page.getByTestId('what-if');
+      await whatIf.waitFor();
+      expect(await page.getByTestId('what-if-reached').textContent()).toBe('2');
+      expect(await page.getByTestId('what-if-changed').textContent()).toBe('2');
+      expect(await whatIf.textContent()).toContain('exclusions.paths');
+      await shot('14-policy-what-if');
+      await page.getByTestId('confirm-save').click();
+      await page.waitForURL(/\/policies\/[^/]+$/);
+      await page.getByText('version 1', { exact: true }).waitFor();
+    });
+
+    it('syncs a device now and shows the result arriving live', async () => {
+      await page.goto(`${server.url}/devices/${devices.web.deviceId}?tab=policies`);
+      const row = page.locator('[data-setting-id="exclusions.paths"]');
+      await row.waitFor();
+      // web-01 was offline when the policy was saved: the new setting waits for its report.
+      expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('pending');
+      // Now its agent connects and answers sync notices the way the agent does.
+      await devices.web.listen((id) => syncedRequests.push(id), { catchUp: false });
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect
+        .poll(async () => page.getByTestId('sync-progress').textContent(), { timeout: 15_000 })
+        .toBe('1 of 1 reported back');
+      expect(syncedRequests).toHaveLength(1);
+      await expect
+        .poll(async () => row.locator('[data-status]').getAttribute('data-status'))
+        .toBe('succeeded');
+      expect(await row.textContent()).toContain('/srv/cache/');
+      await shot('15-device-synced');
+    });
+
+    it('shows versions with a diff and reverts to an earlier one', async () => {
+      await page.goto(`${server.url}/policies`);
+      await page.getByRole('link', { name: 'Linux server exclusions' }).click();
+      const paths = page.locator('[data-setting-id="exclusions.paths"]');
+      await paths.waitFor();
+      await paths.getByLabel('Add to Excluded files and folders').fill('/opt/build/');
+      await paths.getByRole('button', { name: 'Add' }).click();
+      await page.getByTestId('review-and-save').click();
+      await page.getByTestId('what-if').waitFor();
+      await page.getByTestId('confirm-save').click();
+      await page.getByText('version 2', { exact: true }).waitFor();
+
+      await page.getByRole('tab', { name: 'Versions' }).click();
+      const diff = page.getByTestId('policy-diff');
+      await diff.waitFor();
+      expect(await diff.textContent()).toContain('/opt/build/');
+      await shot('16-policy-versions');
+      await page
+        .locator('[data-version="1"]')
+        .getByRole('button', { name: 'Revert to this' })
+        .click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revert' }).click();
+      await page.getByText('version 3', { exact: true }).waitFor();
+      const policies = await api.call<{ items: { id: string; name: string }[] }>(
+        'GET',
+        '/policies',
+      );
+      const policy = policies.items.find((item) => item.name === 'Linux server exclusions');
+      const current = await api.call<{ version: number; settings: Record<string, unknown> }>(
+        'GET',
+        `/policies/${policy?.id}`,
+      );
+      expect(current.version).toBe(3);
+      expect(current.settings['exclusions.paths']).toEqual(['/srv/cache/', '/var/lib/postgresql/']);
+      await page.getByRole('tab', { name: 'Report' }).click();
+      await page.getByTestId('policy-report').waitFor();
+      await shot('17-policy-report');
+    });
+
+    it('shows settings, onboarding, asset rules, audit log and users', async () => {
+      await page.goto(`${server.url}/settings`);
+      await page.getByTestId('enforcement-scope').waitFor();
+      await shot('18-settings');
+      await page.getByRole('tab', { name: 'Onboarding' }).click();
+      await page.getByRole('button', { name: 'New onboarding token' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Create token' }).click();
+      await page.getByTestId('created-token').waitFor();
+      expect(await page.getByTestId('onboarding-command-linux').textContent()).toContain(
+        'palisade-agent enroll',
+      );
+      await shot('19-onboarding');
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      await page.goto(`${server.url}/asset-rules`);
+      await page.getByRole('button', { name: 'Create an asset rule' }).click();
+      await page.getByLabel('Name').fill('Tag web servers');
+      await page.getByTestId('rule-editor-input').fill('(deviceName -startsWith "web-")');
+      await expect
+        .poll(async () => page.getByTestId('rule-preview-count').textContent())
+        .toMatch(/^1\s*device matches/);
+      await page.getByLabel('Action: add the tag').fill('web');
+      await shot('20-asset-rule');
+      await page.getByRole('button', { name: 'Create rule' }).click();
+      await page.getByTestId('asset-rules-table').getByText('Tag web servers').waitFor();
+
+      await page.goto(`${server.url}/audit?action=policy.`);
+      await page.getByTestId('audit-table').getByText('policy.revert').waitFor();
+      await page
+        .getByTestId('audit-table')
+        .getByRole('button', { name: 'Before / after' })
+        .first()
+        .click();
+      await page.getByTestId('change-diff').waitFor();
+      await shot('21-audit');
+      await page.keyboard.press('Escape');
+
+      await page.goto(`${server.url}/users`);
+      await page.getByTestId('users-table').getByText('Rita Reader').waitFor();
+      await shot('22-users');
+    });
+
+    it('offers a reader nothing to edit', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/sign-in/);
+      await signInThroughPage('rita', READER_PASSWORD);
+      expect(await page.getByTestId('signed-in-role').textContent()).toBe('Reader');
+      await expect(page.getByRole('link', { name: 'Users and roles' }).count()).resolves.toBe(0);
+
+      await page.goto(`${server.url}/policies`);
+      await page.getByTestId('policies-table').getByText('Linux server exclusions').waitFor();
+      await expect(page.getByRole('link', { name: 'New policy' }).count()).resolves.toBe(0);
+      await page.getByRole('link', { name: 'Linux server exclusions' }).click();
+      await page.locator('[data-setting-id="exclusions.paths"]').waitFor();
+      await expect(page.getByTestId('review-and-save').count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'Delete' }).count()).resolves.toBe(0);
+      await expect(page.getByLabel('Add to Excluded files and folders').count()).resolves.toBe(0);
+      await page.getByRole('tab', { name: 'Versions' }).click();
+      await page.getByTestId('policy-versions').waitFor();
+      await expect(page.getByRole('button', { name: 'Revert to this' }).count()).resolves.toBe(0);
+      await shot('23-reader-policy');
+
+      await page.goto(`${server.url}/devices/${devices.web.deviceId}`);
+      await page.getByTestId('enrollment-meaning').waitFor();
+      await expect(page.getByRole('button', { name: 'Sync now' }).count()).resolves.toBe(0);
+      await expect(page.getByLabel('New tag').count()).resolves.toBe(0);
+
+      // Pages a reader may not use are not reachable by typing their address either.
+      await page.goto(`${server.url}/users`);
+      await page.waitForURL(`${server.url}/`);
+      await page.goto(`${server.url}/groups/new`);
+      await page.waitForURL(`${server.url}/`);
+      await page.goto(`${server.url}/settings`);
+      await page.getByText('Only administrators change tenant settings').waitFor();
+      await expect(page.getByRole('button', { name: 'Save settings' }).count()).resolves.toBe(0);
+    });
+  },
+);
