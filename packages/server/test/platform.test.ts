@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServeOptions } from '../src/main.js';
 import { apiClient } from './http.js';
@@ -43,5 +46,74 @@ describe('palisade serve options', () => {
   it('names the bad option', () => {
     expect(() => parseServeOptions(['--port', 'eighty'], {})).toThrow(/--port/);
     expect(() => parseServeOptions(['--database', 'mysql://x'], {})).toThrow(/--database/);
+  });
+});
+
+describeEachStore('self-description and portal', (target) => {
+  it('serves the OpenAPI document of every route, generated from the schemas', async () => {
+    const server = await target.startServer();
+    const answer = await apiClient(server.url).get<{
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; 'x-palisade-access'?: string }>
+      >;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    }>('/api/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body.openapi).toMatch(/^3\./);
+    const createPolicy = answer.body.paths['/api/v1/policies']?.post;
+    expect(createPolicy?.['x-palisade-access']).toBe('security-manager');
+    expect(JSON.stringify(createPolicy?.requestBody)).toContain('profile');
+    expect(answer.body.components.schemas).toHaveProperty('Policy');
+    expect(answer.body.components.securitySchemes).toHaveProperty('session');
+  });
+
+  it('serves a browsable reference page that loads nothing from elsewhere', async () => {
+    const server = await target.startServer();
+    const response = await fetch(`${server.url}/api/docs`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain('/api/openapi.json');
+    expect(html).not.toMatch(/(src|href)="https?:\/\//);
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const server = await target.startServer();
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('says the portal is not built when it is not', async () => {
+    const server = await target.startServer({ webRoot: null });
+    const response = await fetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('portal is not built');
+  });
+
+  it('serves the built portal with a fallback to index.html for client routes', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'palisade-web-'));
+    try {
+      writeFileSync(
+        join(webRoot, 'index.html'),
+        '<!doctype html><title>Portal</title><div id="root"></div>',
+      );
+      mkdirSync(join(webRoot, 'assets'));
+      writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log("portal")');
+      const server = await target.startServer({ webRoot });
+      const index = await fetch(`${server.url}/`);
+      expect(await index.text()).toContain('<title>Portal</title>');
+      const asset = await fetch(`${server.url}/assets/app.js`);
+      expect(await asset.text()).toContain('portal');
+      const clientRoute = await fetch(`${server.url}/devices/some-device`);
+      expect(clientRoute.status).toBe(200);
+      expect(await clientRoute.text()).toContain('<title>Portal</title>');
+      const api = await fetch(`${server.url}/api/v1/nothing-here`);
+      expect(api.status).toBe(404);
+      expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    } finally {
+      rmSync(webRoot, { recursive: true, force: true });
+    }
   });
 });
