@@ -73,6 +73,8 @@ export function writeResult(result: BenchResult): string {
       memory_bytes: os.totalmem(),
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
+      // Other work on the machine skews every figure; the baseline ratio cancels part of it.
+      load_average_1m_at_end: round(os.loadavg()[0] ?? null, 2),
     },
     commit: commit(),
     parameters: result.parameters,

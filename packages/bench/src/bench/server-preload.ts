@@ -1,19 +1,45 @@
 /**
- * Preloaded into a benchmarked `palisade serve` (`node --expose-gc --import …/gc-preload.js`): on
- * SIGUSR2 it runs a full garbage collection and writes the process's memory to the file named by
- * PALISADE_BENCH_MEMORY_FILE, so the `connections` benchmark can read resident memory after a
- * forced GC without any hook in the server itself.
+ * Preloaded into a benchmarked server (`node --expose-gc --import …/server-preload.js`), so a
+ * benchmark can look inside it without any hook in the server itself:
+ * - SIGUSR2: run a full garbage collection and write the process's memory to the file named by
+ *   PALISADE_BENCH_MEMORY_FILE (the `connections` benchmark reads resident memory after a GC);
+ * - SIGURG: start a CPU profile; the next SIGURG stops it and writes `<label>-<n>.cpuprofile` into
+ *   PALISADE_BENCH_PROFILE_DIR — so `--profile` covers only a benchmark's measured window.
  */
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 
-const target = process.env.PALISADE_BENCH_MEMORY_FILE;
+const memoryFile = process.env.PALISADE_BENCH_MEMORY_FILE;
 const collect = (globalThis as { gc?: () => void }).gc;
 
-if (target && collect) {
+if (memoryFile && collect) {
   process.on('SIGUSR2', () => {
     collect();
     collect();
-    const usage = process.memoryUsage();
-    writeFileSync(target, JSON.stringify({ ...usage, at: Date.now() }));
+    writeFileSync(memoryFile, JSON.stringify({ ...process.memoryUsage(), at: Date.now() }));
+  });
+}
+
+const profileDir = process.env.PALISADE_BENCH_PROFILE_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  let profiling = false;
+  let count = 0;
+  process.on('SIGURG', () => {
+    if (!profiling) {
+      profiling = true;
+      session.post('Profiler.enable', () => session.post('Profiler.start'));
+      return;
+    }
+    profiling = false;
+    session.post('Profiler.stop', (error, result) => {
+      if (error) return;
+      count += 1;
+      const label = process.env.PALISADE_BENCH_PROFILE_LABEL ?? 'server';
+      const file = path.join(profileDir, `${label}-${process.pid}-${count}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(result.profile));
+    });
   });
 }

@@ -1,8 +1,10 @@
 /**
- * Starts `palisade serve` processes on loopback for a benchmark: one on SQLite in a temp directory,
+ * Starts server processes (serve-process.ts: what `palisade serve` runs, logging at warn) on
+ * loopback for a benchmark: one on SQLite in a temp directory,
  * or several replicas on one PostgreSQL database (a fresh schema per run, dropped afterwards).
  * Each process gets a raised file-descriptor limit (every held notify stream is a socket) and,
- * with `--profile`, `--cpu-prof` so a missed target can be explained.
+ * with `--profile`, CPU profiles of the measured windows (server-preload.ts), so a missed target
+ * can be explained.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,8 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-const CLI = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url));
-const GC_PRELOAD = fileURLToPath(new URL('./gc-preload.js', import.meta.url));
+const SERVE = fileURLToPath(new URL('./serve-process.js', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('./server-preload.js', import.meta.url));
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
 /** File descriptors for a server: held streams of 10,000+ agents plus the database and logs. */
 const SERVER_FD_LIMIT = 65_536;
@@ -46,6 +48,11 @@ export interface ServerSet {
   kill(index: number): Promise<void>;
   /** Starts a killed replica again on the same port; resolves when it answers /healthz. */
   restart(index: number): Promise<void>;
+  /**
+   * Runs `task` with every replica CPU-profiled (when the set was started with a profile
+   * directory): the profile covers exactly the measured window.
+   */
+  profiled<T>(task: () => Promise<T>): Promise<T>;
   /** Forces a GC in the replica and returns its memory (rss, heapUsed, …) in bytes. */
   memory(index: number): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
@@ -139,12 +146,11 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
   const launch = (index: number, port: number): ChildProcess => {
     const logFile = path.join(dir, `server-${index}.log`);
     const memoryFile = path.join(dir, `memory-${index}.json`);
-    const nodeFlags = ['--expose-gc', '--import', GC_PRELOAD];
-    if (options.profileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
-    const serveArgs = ['serve', '--port', String(port), '--host', '127.0.0.1'];
+    const nodeFlags = ['--expose-gc', '--import', PRELOAD];
+    const serveArgs = ['--port', String(port), '--host', '127.0.0.1'];
     if (options.database) serveArgs.push('--database', database);
     else serveArgs.push('--data', dir);
-    const quoted = ['node', ...nodeFlags, CLI, ...serveArgs].map(
+    const quoted = [process.execPath, ...nodeFlags, SERVE, ...serveArgs].map(
       (arg) => `'${arg.replaceAll("'", "'\\''")}'`,
     );
     const child = spawn(
@@ -156,6 +162,12 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
           PALISADE_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
           PALISADE_LOG_LEVEL: 'warn',
           PALISADE_BENCH_MEMORY_FILE: memoryFile,
+          ...(options.profileDir
+            ? {
+                PALISADE_BENCH_PROFILE_DIR: options.profileDir,
+                PALISADE_BENCH_PROFILE_LABEL: options.label,
+              }
+            : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -192,6 +204,20 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       if (!replica) throw new Error(`no replica ${index}`);
       const child = launch(index, replica.port);
       await waitForHealth(replica.url, child, replica.logFile);
+    },
+    profiled: async (task) => {
+      const toggle = () => {
+        if (!options.profileDir) return;
+        for (const replica of replicas) replica.process.kill('SIGURG');
+      };
+      toggle();
+      try {
+        return await task();
+      } finally {
+        toggle();
+        // Give the replicas a moment to write their profiles.
+        if (options.profileDir) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
     },
     memory: async (index) => {
       const replica = replicas[index];

@@ -74,7 +74,7 @@ export class AdminClient {
   syncNow(
     scope: 'device' | 'group' | 'tenant',
     id?: string,
-  ): Promise<{ syncRequestId: string; devices: number }> {
+  ): Promise<{ syncRequestId: string; deviceCount: number }> {
     return this.request('POST', '/api/v1/sync', id === undefined ? { scope } : { scope, id });
   }
 }

@@ -28,6 +28,9 @@ export class ServerAnswerError extends Error {
   }
 }
 
+/** The pooled socket was closed by the server before the request reached it. */
+class StaleSocketError extends Error {}
+
 export interface EventStreamHandlers {
   onOpen(): void;
   onEvent(event: ServerSentEvent): void;
@@ -69,8 +72,24 @@ export class AgentTransport {
   }
 
   /** POSTs JSON; resolves with the parsed answer for 2xx, rejects with ServerAnswerError otherwise. */
-  postJson(path: string, body: unknown, credential?: string): Promise<JsonAnswer> {
+  async postJson(path: string, body: unknown, credential?: string): Promise<JsonAnswer> {
     const payload = Buffer.from(JSON.stringify(body));
+    try {
+      return await this.sendOnce(path, payload, credential);
+    } catch (error) {
+      // A pooled socket the server closed for idleness (its keep-alive timeout) while this request
+      // was being written: the request never reached it, so sending it again is safe. Node's docs
+      // recommend exactly this retry for reused sockets.
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.sendOnce(path, payload, credential);
+    }
+  }
+
+  private sendOnce(
+    path: string,
+    payload: Buffer,
+    credential: string | undefined,
+  ): Promise<JsonAnswer> {
     return new Promise<JsonAnswer>((resolve, reject) => {
       const request = this.client.request(
         {
@@ -107,7 +126,12 @@ export class AgentTransport {
       request.setTimeout(REQUEST_TIMEOUT_MS, () => {
         request.destroy(new Error(`${path}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
       });
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const stale =
+          request.reusedSocket &&
+          (error.code === 'ECONNRESET' || error.message === 'socket hang up');
+        reject(stale ? new StaleSocketError(error.message) : error);
+      });
       request.end(payload);
     });
   }

@@ -85,7 +85,7 @@ export const enroll: Benchmark = {
         };
       });
       options.log(`  enrolling ${devices} machines…`);
-      const subject = await burst(server.url, bodies);
+      const subject = await servers.profiled(() => burst(server.url, bodies));
       const baseline = await startBaseline({ body: JSON.stringify(subject.firstAnswer ?? {}) });
       let base: BurstResult;
       try {

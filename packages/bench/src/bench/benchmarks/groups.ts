@@ -80,14 +80,17 @@ export const groups: Benchmark = {
 
       const perGroup: number[] = [];
       const groupIds: string[] = [];
-      const recomputeStarted = performance.now();
-      for (let k = 0; k < rules; k += 1) {
-        const started = performance.now();
-        const group = await admin.createDynamicGroup(`bench-rule-${k}`, benchRule(k));
-        perGroup.push(performance.now() - started);
-        groupIds.push(group.id);
-      }
-      const fullRecomputeMs = performance.now() - recomputeStarted;
+      let fullRecomputeMs = 0;
+      await servers.profiled(async () => {
+        const recomputeStarted = performance.now();
+        for (let k = 0; k < rules; k += 1) {
+          const started = performance.now();
+          const group = await admin.createDynamicGroup(`bench-rule-${k}`, benchRule(k));
+          perGroup.push(performance.now() - started);
+          groupIds.push(group.id);
+        }
+        fullRecomputeMs = performance.now() - recomputeStarted;
+      });
 
       // A policy on the group that the facts change moves devices into, so their configuration
       // changes too, not only their groups.
