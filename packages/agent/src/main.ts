@@ -4,7 +4,8 @@
  * Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import type { EnforcementTarget } from '@palisade/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { writeSupportBundle } from './analyze/support-bundle.js';
 import { runDaemon } from './checkin/daemon.js';
 import { type AgentOptions, DeviceAgent } from './checkin/device-agent.js';
@@ -17,7 +18,7 @@ interface CommonFlags {
   readonly stateDir: string;
   readonly facts?: string;
   readonly root?: string;
-  readonly drivers?: string;
+  readonly drivers?: readonly EnforcementTarget[];
   readonly tag?: string[];
 }
 
@@ -28,18 +29,29 @@ function withCommonOptions(command: Command): Command {
     .option('--state-dir <dir>', 'the agent state directory', DEFAULT_STATE_DIR)
     .option('--facts <file>', 'a JSON object whose keys override the collected facts')
     .option('--root <dir>', 'a prefix for every native path the drivers touch (for trials)')
-    .option(
-      '--drivers <list>',
-      'drivers to use, comma-separated (mdatp, clamav, nftables, macos-defender, windows-defender); default: detected',
+    .addOption(
+      new Option(
+        '--drivers <list>',
+        'drivers to use, comma-separated (mdatp, clamav, nftables, macos-defender, windows-defender); default: detected',
+      ).argParser(driverList),
     )
     .option('--tag <tag>', 'a tag set on this machine (repeatable)', collect);
+}
+
+/** A bad driver name is a usage error (exit 2), like any other bad option. */
+function driverList(text: string): EnforcementTarget[] {
+  try {
+    return parseDriverList(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function agentOf(flags: CommonFlags): DeviceAgent {
   const options: Record<string, unknown> = {};
   if (flags.root) options.root = resolve(flags.root);
   if (flags.facts) options.factsFile = resolve(flags.facts);
-  if (flags.drivers) options.drivers = parseDriverList(flags.drivers);
+  if (flags.drivers) options.drivers = flags.drivers;
   if (flags.tag) options.tags = flags.tag;
   return new DeviceAgent(new AgentState(resolve(flags.stateDir)), options as AgentOptions);
 }

@@ -18,7 +18,7 @@ import {
 } from '../driver.js';
 import { readTextIfExists, restorePrevious, rootedPath, writeFileAtomic } from '../native-file.js';
 import { type ClamdConf, ClamdConfCodec, parseClamdConf, renderClamdConf } from './clamd-conf.js';
-import { restartClamd } from './clamd-service.js';
+import { CLAMD_BINARIES, restartClamd } from './clamd-service.js';
 
 /** Debian and Ubuntu; RHEL and Fedora keep it at /etc/clamd.d/scan.conf. */
 export const CLAMD_CONF_FILES = ['/etc/clamav/clamd.conf', '/etc/clamd.d/scan.conf'] as const;
@@ -66,8 +66,9 @@ export class ClamavDriver implements Driver {
     this.codec = new ClamdConfCodec(lookup);
   }
 
+  /** The daemon's binary (not clamd.conf, which the driver itself may create). */
   detect(root: string): boolean {
-    return CLAMD_CONF_FILES.some((path) => existsSync(rootedPath(root, path)));
+    return CLAMD_BINARIES.some((path) => existsSync(rootedPath(root, path)));
   }
 
   expresses(settingId: string): boolean {

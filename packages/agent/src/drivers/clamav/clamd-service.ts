@@ -21,7 +21,11 @@ import { clamdAddress, clamdPing } from './clamd-client.js';
 import { type ClamdConf, directiveValue } from './clamd-conf.js';
 
 const SYSTEMD_UNITS = ['clamav-daemon', 'clamd@scan'] as const;
-const CLAMD_BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamd'] as const;
+export const CLAMD_BINARIES = [
+  '/usr/sbin/clamd',
+  '/usr/local/sbin/clamd',
+  '/usr/bin/clamd',
+] as const;
 /** Loading a full signature database takes tens of seconds on a small machine. */
 const START_TIMEOUT_MS = 180_000;
 

@@ -61,11 +61,9 @@ export class MdatpDriver implements Driver {
     this.codec = new JsonTreeCodec(defenderSlotResolver('linux', 'mdatp', lookup));
   }
 
+  /** The product's install directory (not the managed folder, which the driver itself creates). */
   detect(root: string): boolean {
-    return (
-      existsSync(rootedPath(root, '/opt/microsoft/mdatp')) ||
-      existsSync(rootedPath(root, '/etc/opt/microsoft/mdatp'))
-    );
+    return existsSync(rootedPath(root, '/opt/microsoft/mdatp'));
   }
 
   expresses(settingId: string): boolean {

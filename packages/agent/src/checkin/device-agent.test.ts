@@ -1,0 +1,279 @@
+/**
+ * The agent's trust rules and its cycle, against a protocol server written here (node:http, the
+ * protocol's own schemas and signing): what the agent does with configurations signed by another
+ * key, with a revision lower than the one it holds, with a device that is not managed, with a
+ * report the server did not take, and with notices on the notify stream.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EnrollmentDecision } from '@palisade/core';
+import {
+  type CheckInResponse,
+  type ConfigurationDocument,
+  generateEd25519KeyPair,
+  ReportRequestSchema,
+  signConfiguration,
+} from '@palisade/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MDATP_MANAGED_FILE } from '../drivers/mdatp/mdatp-driver.js';
+import { AgentState } from '../state/agent-state.js';
+import { runDaemon } from './daemon.js';
+import { DeviceAgent, type SyncOutcome } from './device-agent.js';
+
+const MANAGED: EnrollmentDecision = {
+  code: 1,
+  name: 'managed',
+  managedBy: 'palisade',
+  identity: 'create-synthetic',
+  meaning: 'Enrolled and managed by Palisade.',
+  fix: null,
+  withheldProfiles: [],
+};
+const OUT_OF_SCOPE: EnrollmentDecision = {
+  ...MANAGED,
+  code: 51,
+  name: 'out-of-scope',
+  managedBy: 'none',
+  meaning: 'The device is outside the enforcement scope.',
+  fix: 'Add the management tag to the device, or widen the scope.',
+};
+
+const tenant = generateEd25519KeyPair();
+const stranger = generateEd25519KeyPair();
+
+function documentAt(
+  revision: number,
+  paths: string[],
+  enrollment = MANAGED,
+): ConfigurationDocument {
+  return {
+    deviceId: 'device-1',
+    tenantId: 'tenant-1',
+    revision,
+    issuedAt: '2026-01-01T00:00:00.000Z',
+    enrollment,
+    configuration: {
+      settings: [
+        {
+          id: 'exclusions.paths',
+          value: paths,
+          sources: [{ policyId: 'p', policyName: 'exclusions', version: revision }],
+        },
+      ],
+      conflicts: [],
+      hash: `hash-${revision}`,
+    },
+  };
+}
+
+/** A protocol server whose check-in answer the test sets. */
+class FakeServer {
+  server: Server;
+  url = '';
+  checkIns: unknown[] = [];
+  reports: { reportId: string; revision: number }[] = [];
+  failReports = 0;
+  answer: () => CheckInResponse = () => ({ s: 'u', n: 5400 });
+  private streams: ServerResponse[] = [];
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  notice(event: string, data: unknown): void {
+    for (const stream of this.streams)
+      stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Ends every notify stream, as a server restart does. */
+  dropStreams(): void {
+    for (const stream of this.streams.splice(0)) stream.end();
+  }
+
+  get listening(): number {
+    return this.streams.length;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null;
+    const json = (status: number, value: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(value));
+    };
+    const path = request.url?.split('?')[0];
+    if (path === '/agent/v1/enroll') {
+      return json(200, {
+        deviceId: 'device-1',
+        tenantId: 'tenant-1',
+        credential: 'device-1.secret',
+        tenantPublicKey: tenant.publicKey,
+        enrollment: MANAGED,
+        nextCheckInSeconds: 5400,
+      });
+    }
+    if (request.headers.authorization !== 'Bearer device-1.secret')
+      return json(401, { error: { code: 'unauthorized', message: 'no' } });
+    if (path === '/agent/v1/check-in') {
+      this.checkIns.push(body);
+      return json(200, this.answer());
+    }
+    if (path === '/agent/v1/report') {
+      const report = ReportRequestSchema.parse(body);
+      if (this.failReports > 0) {
+        this.failReports--;
+        return json(503, { error: { code: 'unavailable', message: 'try again' } });
+      }
+      const duplicate = this.reports.some((r) => r.reportId === report.reportId);
+      this.reports.push(report);
+      return json(200, { accepted: true, duplicate });
+    }
+    if (path === '/agent/v1/notify') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(': connected\n\n');
+      this.streams.push(response);
+      request.on('close', () => {
+        this.streams = this.streams.filter((stream) => stream !== response);
+      });
+      return;
+    }
+    json(404, { error: { code: 'not_found', message: path } });
+  }
+}
+
+describe('DeviceAgent', () => {
+  let server: FakeServer;
+  let dir: string;
+  let agent: DeviceAgent;
+  const managedFile = () => join(dir, 'root', MDATP_MANAGED_FILE);
+  const signed = (document: ConfigurationDocument, key = tenant.privateKey): CheckInResponse => ({
+    s: 'c',
+    n: 5400,
+    configuration: signConfiguration(document, key),
+  });
+
+  beforeEach(async () => {
+    server = new FakeServer();
+    await server.start();
+    dir = mkdtempSync(join(tmpdir(), 'palisade-agent-'));
+    const facts = join(dir, 'facts.json');
+    writeFileSync(
+      facts,
+      JSON.stringify({ hostname: 'test-01', platform: 'linux', osVersion: '12', domain: null }),
+    );
+    agent = new DeviceAgent(new AgentState(join(dir, 'state')), {
+      root: join(dir, 'root'),
+      drivers: ['mdatp'],
+      factsFile: facts,
+    });
+    await agent.enroll(server.url, 'onboarding-token');
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('applies a configuration signed with the pinned key and reports it', async () => {
+    server.answer = () => signed(documentAt(4, ['/srv/']));
+    const outcome = await agent.sync();
+    expect(outcome.results).toEqual([
+      { id: 'exclusions.paths', status: 'succeeded', target: 'mdatp' },
+    ]);
+    expect(outcome.settingChanges).toEqual([
+      { id: 'exclusions.paths', change: 'added', after: ['/srv/'] },
+    ]);
+    expect(server.reports.map((r) => r.revision)).toEqual([4]);
+    expect(readFileSync(managedFile(), 'utf8')).toContain('/srv/');
+    // The next check-in says which revision the agent holds, and sends no unchanged facts.
+    server.answer = () => ({ s: 'u', n: 5400 });
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: 4 });
+  });
+
+  it('refuses a configuration signed by another key and applies nothing', async () => {
+    server.answer = () => signed(documentAt(4, ['/srv/']), stranger.privateKey);
+    await expect(agent.sync()).rejects.toThrow(
+      /signature does not verify with the pinned tenant key/,
+    );
+    expect(existsSync(managedFile())).toBe(false);
+    expect(await agent.state.loadConfiguration()).toBeNull();
+  });
+
+  it('refuses a revision lower than the one it holds (no rollback by replay)', async () => {
+    server.answer = () => signed(documentAt(5, ['/srv/new/']));
+    await agent.sync();
+    server.answer = () => signed(documentAt(3, ['/srv/old/']));
+    await expect(agent.sync()).rejects.toThrow(/revision 3 is older than the held revision 5/);
+    expect(readFileSync(managedFile(), 'utf8')).toContain('/srv/new/');
+    expect((await agent.state.loadConfiguration())?.revision).toBe(5);
+  });
+
+  it('applies nothing on a device that is not managed, and keeps its status, meaning and fix', async () => {
+    server.answer = () => signed(documentAt(2, ['/srv/'], OUT_OF_SCOPE));
+    const outcome = await agent.sync();
+    expect(outcome.results).toEqual([]);
+    expect(existsSync(managedFile())).toBe(false);
+    expect((await agent.state.loadEnrollment())?.enrollment).toEqual(OUT_OF_SCOPE);
+    // When the scope changes, the next configuration brings it under management, no re-enroll.
+    server.answer = () => signed(documentAt(3, ['/srv/']));
+    expect((await agent.sync()).results.map((r) => r.status)).toEqual(['succeeded']);
+    expect((await agent.state.loadEnrollment())?.enrollment.code).toBe(1);
+  });
+
+  it('sends a report the server did not take again, with the same report id', async () => {
+    server.answer = () => signed(documentAt(4, ['/srv/']));
+    server.failReports = 1;
+    expect((await agent.sync()).reportDelivered).toBe(false);
+    const first = await agent.state.loadReport();
+    server.answer = () => ({ s: 'u', n: 5400 });
+    await agent.sync();
+    expect(server.reports[0]?.reportId).toBe(first?.reportId);
+  });
+
+  it('runs: checks in at start, on each notice, again after the stream drops, and stops cleanly', async () => {
+    server.answer = () => signed(documentAt(1, ['/srv/']));
+    const stop = new AbortController();
+    const cycles: (SyncOutcome | Error)[] = [];
+    const done = runDaemon(agent, {
+      signal: stop.signal,
+      onCycle: (outcome) => cycles.push(outcome),
+      random: () => 0,
+    });
+    const waitFor = async (what: () => boolean) => {
+      for (let i = 0; i < 200 && !what(); i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(what()).toBe(true);
+    };
+    await waitFor(() => cycles.length === 1 && server.listening === 1);
+    server.answer = () => signed(documentAt(2, ['/srv/', '/opt/']));
+    server.notice('revision', { revision: 2 });
+    await waitFor(() => readFileSync(managedFile(), 'utf8').includes('/opt/'));
+    server.notice('sync', { syncRequestId: 'sync-7' });
+    await waitFor(() =>
+      server.checkIns.some((c) => (c as { syncRequestId?: string }).syncRequestId === 'sync-7'),
+    );
+    const before = server.checkIns.length;
+    server.dropStreams();
+    await waitFor(() => server.listening === 1 && server.checkIns.length > before);
+    stop.abort();
+    await done;
+    expect(cycles.every((cycle) => !(cycle instanceof Error))).toBe(true);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../drivers/commands.js';
+import { collectFacts, readFactsOverrides } from './collect.js';
+import { collectLinuxFacts, parseOsRelease } from './linux.js';
+import { parseMdmEnrollment, parseSwVers } from './macos.js';
+import { parseWindowsFacts } from './windows.js';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+
+describe('facts', () => {
+  it('parses os-release with quoted values', () => {
+    const fields = parseOsRelease(
+      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n# comment\n',
+    );
+    expect(fields).toEqual({
+      PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)',
+      ID: 'debian',
+      VERSION_ID: '12',
+    });
+  });
+
+  it('collects this Linux machine for real', async () => {
+    const facts = await collectLinuxFacts(runCommand);
+    expect(facts.platform).toBe('linux');
+    expect(facts.osVersion).toMatch(/\S/);
+    expect(facts.hostname).toMatch(/\S/);
+    // Debian's package database lists at least node's own dependencies' packages.
+    expect(facts.installedSoftware?.length ?? 0).toBeGreaterThan(0);
+    expect(facts.installedSoftware?.[0]).toMatch(/^\S+ \S+$/);
+  });
+
+  it('parses sw_vers and the MDM enrollment of a Mac', () => {
+    expect(parseSwVers(fixture('sw_vers.txt'))).toEqual({
+      osName: 'macOS 14.5',
+      osVersion: '14.5',
+      build: '23F79',
+    });
+    expect(parseMdmEnrollment('Enrolled via DEP: No\nMDM enrollment: Yes (User Approved)\n')).toBe(
+      true,
+    );
+    expect(parseMdmEnrollment('Enrolled via DEP: No\nMDM enrollment: No\n')).toBe(false);
+  });
+
+  it('parses a Windows Server Core domain controller managed by Configuration Manager', () => {
+    expect(parseWindowsFacts(fixture('windows-server-core-dc.json'))).toEqual({
+      hostname: 'DC01',
+      domain: 'corp.contoso.com',
+      platform: 'windows-server',
+      osVersion: '10.0.20348.2527',
+      osName: 'Windows Server 2022 Datacenter',
+      architecture: '64-bit',
+      isDomainController: true,
+      isServerCore: true,
+      powershellLanguageMode: 'FullLanguage',
+      nonPersistentVdi: false,
+      directoryJoin: null,
+      mdmManaged: false,
+      configMgrManaged: true,
+      tags: ['tier0', 'MDE-Management'],
+    });
+  });
+
+  it('parses an Entra-joined, MDM-enrolled Windows client in ConstrainedLanguage mode', () => {
+    const facts = parseWindowsFacts(fixture('windows-client-entra.json'));
+    expect(facts.platform).toBe('windows-client');
+    expect(facts.domain).toBeNull();
+    expect(facts.powershellLanguageMode).toBe('ConstrainedLanguage');
+    expect(facts.directoryJoin).toEqual({
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      deviceId: '5a2b7e44-1c3d-4f6a-9b8e-0d1c2e3f4a5b',
+    });
+    expect(facts.mdmManaged).toBe(true);
+    expect(facts.tags).toEqual(['kiosk']);
+  });
+
+  it('overrides collected facts from --facts and takes tags from the agent config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-facts-'));
+    writeFileSync(
+      join(dir, 'facts.json'),
+      JSON.stringify({ hostname: 'web-07', platform: 'linux', isDomainController: false }),
+    );
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ tags: ['web'] }));
+    const facts = await collectFacts({
+      run: runCommand,
+      root: dir,
+      drivers: [],
+      stateConfigFile: join(dir, 'agent.json'),
+      factsFile: join(dir, 'facts.json'),
+      extraTags: ['trial'],
+      osPlatform: 'linux',
+    });
+    expect(facts.hostname).toBe('web-07');
+    expect(facts.tags).toEqual(['web', 'trial']);
+    expect(facts.agentVersion).toBe('0.1.0');
+  });
+
+  it('rejects a facts file with an unknown key or a bad value, naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-facts-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ hostnme: 'x', platform: 'beos' }));
+    await expect(readFactsOverrides(join(dir, 'bad.json'))).rejects.toThrow(
+      /platform: .*hostnme|hostnme.*platform/s,
+    );
+  });
+});
