@@ -124,6 +124,7 @@ export function buildProgram(): Command {
       const enrollment = await state.loadEnrollment();
       const held = await state.loadConfiguration();
       const report = await state.loadReport();
+      const lastSync = await state.loadLastSync();
       const status = {
         enrolled: enrollment !== null,
         stateDir: state.dir,
@@ -140,7 +141,9 @@ export function buildProgram(): Command {
             }
           : null,
         revision: held?.revision ?? null,
-        lastSync: report?.at ?? null,
+        lastSync: lastSync?.at ?? null,
+        lastSyncError: lastSync && !lastSync.ok ? (lastSync.error ?? 'failed') : null,
+        lastReport: report?.at ?? null,
         reportDelivered: report?.delivered ?? null,
         results: report?.results ?? [],
       };
@@ -162,7 +165,8 @@ export function buildProgram(): Command {
         `enrollment: ${status.enrollment.code} ${status.enrollment.name} - ${status.enrollment.meaning}`,
         ...(status.enrollment.fix ? [`fix:        ${status.enrollment.fix}`] : []),
         `revision:   ${status.revision ?? 'none held'}`,
-        `last sync:  ${status.lastSync ?? 'never'}${status.reportDelivered === false ? ' (report not delivered yet)' : ''}`,
+        `last sync:  ${status.lastSync ?? 'never'}${status.lastSyncError ? ` - failed: ${status.lastSyncError}` : ''}`,
+        `last report: ${status.lastReport ?? 'none'}${status.reportDelivered === false ? ' (not delivered yet)' : ''}`,
         ...(status.results.length > 0
           ? ['results:', ...resultLines(status.results, status.results)]
           : []),

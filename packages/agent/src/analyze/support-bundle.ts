@@ -65,6 +65,15 @@ export async function writeSupportBundle(agent: DeviceAgent, out: string): Promi
       message: 'no configuration received yet: run palisade-agent sync',
     });
   }
+  const lastSync = await agent.state.loadLastSync();
+  if (lastSync) {
+    files['sync.json'] = json(lastSync);
+    if (!lastSync.ok)
+      findings.push({
+        severity: 'error',
+        message: `the last sync (${lastSync.at}) failed: ${lastSync.error}`,
+      });
+  }
   const report = await agent.state.loadReport();
   if (report) {
     files['report.json'] = json(report);

@@ -93,36 +93,69 @@ export class AgentClient {
 
   /**
    * Holds the notify stream open and yields its notices until the server closes it or `signal`
-   * aborts. Malformed events are skipped (the next check-in fetches the truth anyway).
+   * aborts. The server sends a `: ping` comment every 25 s; a stream silent for `idleMs` is taken
+   * for dead (a half-open connection) and ends, so the caller reconnects. Malformed events are
+   * skipped (the next check-in fetches the truth anyway).
    */
-  async *notify(heldRevision: number | null, signal: AbortSignal): AsyncGenerator<NotifyEvent> {
+  async *notify(
+    heldRevision: number | null,
+    signal: AbortSignal,
+    idleMs = 75_000,
+  ): AsyncGenerator<NotifyEvent> {
     const query = heldRevision === null ? '' : `?revision=${heldRevision}`;
-    let response: Response;
+    const idle = new AbortController();
+    const stop = () => idle.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let timer = setTimeout(stop, idleMs);
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(stop, idleMs);
+    };
     try {
-      response = await fetch(`${this.base}/notify${query}`, {
-        headers: { ...this.headers(), accept: 'text/event-stream' },
-        signal,
-      });
-    } catch (error) {
-      throw new AgentProtocolError(
-        `cannot reach ${this.base}/notify: ${describeFetchError(error)}`,
-        null,
-        null,
-      );
-    }
-    if (!response.ok || !response.body)
-      await answerOf(response, '/notify', NotifyRevisionEventSchema);
-    for await (const event of readServerSentEvents(response.body as ReadableStream<Uint8Array>)) {
-      const data = safeJson(event.data);
-      if (event.event === 'revision') {
-        const parsed = NotifyRevisionEventSchema.safeParse(data);
-        if (parsed.success) yield { kind: 'revision', revision: parsed.data.revision };
-      } else if (event.event === 'sync') {
-        const parsed = NotifySyncEventSchema.safeParse(data);
-        if (parsed.success) yield { kind: 'sync', syncRequestId: parsed.data.syncRequestId };
+      let response: Response;
+      try {
+        response = await fetch(`${this.base}/notify${query}`, {
+          headers: { ...this.headers(), accept: 'text/event-stream' },
+          signal: idle.signal,
+        });
+      } catch (error) {
+        throw new AgentProtocolError(
+          `cannot reach ${this.base}/notify: ${describeFetchError(error)}`,
+          null,
+          null,
+        );
       }
+      if (!response.ok || !response.body)
+        await answerOf(response, '/notify', NotifyRevisionEventSchema);
+      try {
+        for await (const event of readServerSentEvents(
+          response.body as ReadableStream<Uint8Array>,
+          alive,
+        )) {
+          const notice = noticeOf(event.event, safeJson(event.data));
+          if (notice) yield notice;
+        }
+      } catch (error) {
+        // Silence (or a stop) ends the stream quietly; anything else is a lost connection.
+        if (!idle.signal.aborted) throw error;
+      }
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
     }
   }
+}
+
+function noticeOf(event: string, data: unknown): NotifyEvent | null {
+  if (event === 'revision') {
+    const parsed = NotifyRevisionEventSchema.safeParse(data);
+    return parsed.success ? { kind: 'revision', revision: parsed.data.revision } : null;
+  }
+  if (event === 'sync') {
+    const parsed = NotifySyncEventSchema.safeParse(data);
+    return parsed.success ? { kind: 'sync', syncRequestId: parsed.data.syncRequestId } : null;
+  }
+  return null;
 }
 
 function safeJson(text: string): unknown {

@@ -20,7 +20,8 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MDATP_MANAGED_FILE } from '../drivers/mdatp/mdatp-driver.js';
 import { AgentState } from '../state/agent-state.js';
-import { runDaemon } from './daemon.js';
+import { AgentClient } from './client.js';
+import { backoffMs, runDaemon } from './daemon.js';
 import { DeviceAgent, type SyncOutcome } from './device-agent.js';
 
 const MANAGED: EnrollmentDecision = {
@@ -245,6 +246,22 @@ describe('DeviceAgent', () => {
     server.answer = () => ({ s: 'u', n: 5400 });
     await agent.sync();
     expect(server.reports[0]?.reportId).toBe(first?.reportId);
+  });
+
+  it('ends a notify stream that stays silent, so the daemon reconnects', async () => {
+    const client = new AgentClient(server.url, 'device-1.secret');
+    const notices = [];
+    // The server holds the stream open and silent: without the watchdog this would never end.
+    for await (const notice of client.notify(null, new AbortController().signal, 300))
+      notices.push(notice);
+    expect(notices).toEqual([]);
+  });
+
+  it('backs off exponentially with jitter, up to five minutes', () => {
+    expect(backoffMs(0, () => 0)).toBe(500);
+    expect(backoffMs(0, () => 1)).toBe(1000);
+    expect(backoffMs(3, () => 1)).toBe(8000);
+    expect(backoffMs(30, () => 1)).toBe(300_000);
   });
 
   it('runs: checks in at start, on each notice, again after the stream drops, and stops cleanly', async () => {

@@ -198,8 +198,33 @@ export class DeviceAgent {
     return verified.document;
   }
 
-  /** One full cycle: check in, apply, read back, report. */
+  /** One full cycle: check in, apply, read back, report. The attempt is recorded either way. */
   async sync(syncRequestId?: string): Promise<SyncOutcome> {
+    await this.requireEnrollment();
+    const at = new Date().toISOString();
+    try {
+      const outcome = await this.cycle(syncRequestId);
+      await this.state.saveLastSync({
+        at,
+        ok: true,
+        revision: outcome.revision,
+        nextCheckInSeconds: outcome.nextCheckInSeconds,
+      });
+      return outcome;
+    } catch (error) {
+      const held = await this.state.loadConfiguration().catch(() => null);
+      const message = error instanceof Error ? error.message : String(error);
+      await this.state.saveLastSync({
+        at,
+        ok: false,
+        error: message,
+        revision: held?.revision ?? null,
+      });
+      throw error;
+    }
+  }
+
+  private async cycle(syncRequestId: string | undefined): Promise<SyncOutcome> {
     let enrollment = await this.requireEnrollment();
     const options = this.effective(enrollment);
     const client = new AgentClient(enrollment.serverUrl, enrollment.credential);

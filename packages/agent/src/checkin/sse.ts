@@ -8,14 +8,17 @@ export interface ServerSentEvent {
   readonly data: string;
 }
 
+/** `onActivity` is called on every chunk, comments included (the caller's liveness check). */
 export async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
+  onActivity: () => void = () => {},
 ): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = 'message';
   let data: string[] = [];
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    onActivity();
     buffer += decoder.decode(chunk, { stream: true });
     let newline = buffer.search(/\r\n|\r|\n/);
     while (newline >= 0) {

@@ -6,6 +6,7 @@
  * - `configuration.json`  the last verified signed configuration and its revision
  * - `applied.json`        per driver, the native fragments applied last (drift detection)
  * - `facts.json`          the facts sent at the last check-in
+ * - `sync.json`           the last sync attempt (when, ok or the error)
  * - `report.json`         the last report and whether the server accepted it
  * - `agent.log`           one line per event, newest last
  * Every JSON file is written atomically (temp + rename).
@@ -54,6 +55,15 @@ export interface LastReport {
   readonly at: string;
   /** The server accepted it (false: it is sent again at the next cycle). */
   readonly delivered: boolean;
+}
+
+/** The last sync attempt: when, and whether it worked. */
+export interface LastSync {
+  readonly at: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly revision: number | null;
+  readonly nextCheckInSeconds?: number;
 }
 
 export class AgentState {
@@ -148,6 +158,14 @@ export class AgentState {
 
   saveFacts(facts: DeviceFactsMessage): Promise<void> {
     return this.writeJson('facts.json', facts);
+  }
+
+  loadLastSync(): Promise<LastSync | null> {
+    return this.readJson<LastSync>('sync.json');
+  }
+
+  saveLastSync(sync: LastSync): Promise<void> {
+    return this.writeJson('sync.json', sync);
   }
 
   loadReport(): Promise<LastReport | null> {

@@ -5,6 +5,8 @@
  * (two when its addresses mix IPv4 and IPv6). Local/remote map to destination/source by
  * direction. The same rules are described by `NftRule`, which is what the driver compares: the
  * rules it means to write, and the rules `nft -j list table inet palisade` shows.
+ * An accept here ends this table's chain only: a drop in another table (the distribution's own
+ * firewall) still applies, as nftables evaluates every base chain of a hook.
  */
 import type { JsonValue } from '@palisade/core';
 import { NotExpressibleError } from '../driver.js';
@@ -90,8 +92,15 @@ export function nftRulesOf(rule: Record_): NftRule[] {
   });
 }
 
+/**
+ * Rule order in a chain: the first rule that matches decides. As in Windows Firewall, a block
+ * rule wins over an allow rule, so drop rules come first; within each, a stable order.
+ */
 export function sortRules(rules: readonly NftRule[]): NftRule[] {
-  return [...rules].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const rank = (rule: NftRule) => (rule.verdict === 'drop' ? 0 : 1);
+  return [...rules].sort(
+    (a, b) => rank(a) - rank(b) || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+  );
 }
 
 const setOf = (items: readonly string[]) =>

@@ -46,6 +46,7 @@ const RULES = [
     remoteAddresses: ['192.0.2.1-192.0.2.9'],
   },
   { name: 'ping', direction: 'in', action: 'allow', protocol: 'icmp' },
+  { name: 'no telnet', direction: 'in', action: 'block', protocol: 'tcp', localPorts: ['23'] },
   { name: 'switched off', direction: 'in', action: 'block', enabled: false },
 ];
 
@@ -82,6 +83,7 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     const names = parseNftJson(listing.stdout).rules.map((rule) => rule.name);
     expect(names.sort()).toEqual([
       'no outbound dns to the internet',
+      'no telnet',
       'ping',
       'ssh from the admin networks',
       'ssh from the admin networks',
@@ -100,7 +102,7 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     const observed = (result?.observed ?? []) as { name: string }[];
     expect(observed.map((rule) => rule.name)).toEqual(['no outbound dns to the internet']);
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
-    expect(parseNftJson(listing.stdout).rules).toHaveLength(5);
+    expect(parseNftJson(listing.stdout).rules).toHaveLength(6);
   });
 
   it('leaves the table and its script at the previous version when nft refuses the rules', async () => {
@@ -121,7 +123,7 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     expect(outcome.results[0]?.error).toMatch(/nft refused the ruleset/);
     expect(readFileSync(join(root, NFT_SCRIPT_FILE), 'utf8')).toBe(script);
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
-    expect(parseNftJson(listing.stdout).rules).toHaveLength(5);
+    expect(parseNftJson(listing.stdout).rules).toHaveLength(6);
   });
 
   it('refuses a rule nftables cannot express instead of widening it', async () => {
