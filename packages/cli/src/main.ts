@@ -4,10 +4,22 @@
  * Exit codes: 0 ok, 1 failure, 2 bad usage (commander's own usage errors included), 3 plan has changes.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAssetRulesCommands } from './commands/asset-rules/index.js';
+import { registerAuditCommand } from './commands/audit/index.js';
 import { registerCatalogCommands } from './commands/catalog/index.js';
+import { registerExportCommand } from './commands/config/export.js';
+import { registerPlanCommands } from './commands/config/plan.js';
+import { registerDevicesCommands } from './commands/devices/index.js';
+import { registerGroupsCommands } from './commands/groups/index.js';
+import { registerImportCommands } from './commands/import/index.js';
+import { registerLoginCommands } from './commands/login/index.js';
+import { registerPoliciesCommands } from './commands/policies/index.js';
 import { registerPolicyCommands } from './commands/policy/index.js';
 import { registerRuleCommands } from './commands/rule/index.js';
 import { registerServeCommand } from './commands/serve/index.js';
+import { registerSettingsCommands } from './commands/settings/index.js';
+import { registerSyncCommand } from './commands/sync/index.js';
+import { registerTokenCommands } from './commands/token/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('palisade')
@@ -20,6 +32,18 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerPolicyCommands(program);
   registerServeCommand(program);
+  registerLoginCommands(program);
+  registerTokenCommands(program);
+  registerDevicesCommands(program);
+  registerGroupsCommands(program);
+  registerPoliciesCommands(program);
+  registerAssetRulesCommands(program);
+  registerSettingsCommands(program);
+  registerSyncCommand(program);
+  registerAuditCommand(program);
+  registerPlanCommands(program);
+  registerExportCommand(program);
+  registerImportCommands(program);
   return program;
 }
 
