@@ -135,6 +135,13 @@ export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
 
 export const UserListSchema = listOf(UserSchema);
 
+/** A signed-in user changes their own password; their other sessions end. */
+export const ChangePasswordRequestSchema = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: password,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Onboarding tokens
 

@@ -126,6 +126,30 @@ describeEachStore('admin API', (target) => {
       await signIn(server.url, 'bob', 'bob-password-34');
     });
 
+    it('lets a user change their own password, ending their other sessions', async () => {
+      await admin.post('/api/v1/users', {
+        username: 'dave',
+        role: 'reader',
+        password: 'dave-password-1',
+      });
+      const dave = await signIn(server.url, 'dave', 'dave-password-1');
+      const otherSession = await signIn(server.url, 'dave', 'dave-password-1');
+      const wrong = await dave.post<ErrorBody>('/api/v1/auth/password', {
+        currentPassword: 'not-it',
+        newPassword: 'dave-password-2',
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error.fields?.[0]?.path).toBe('body.currentPassword');
+      const changed = await dave.post('/api/v1/auth/password', {
+        currentPassword: 'dave-password-1',
+        newPassword: 'dave-password-2',
+      });
+      expect(changed.status).toBe(200);
+      expect((await dave.get('/api/v1/auth/me')).status).toBe(200);
+      expect((await otherSession.get('/api/v1/auth/me')).status).toBe(401);
+      await signIn(server.url, 'dave', 'dave-password-2');
+    });
+
     it('keeps at least one administrator', async () => {
       const me = await admin.get<{ user: { id: string } }>('/api/v1/auth/me');
       const demote = await admin.patch<ErrorBody>(`/api/v1/users/${me.body.user.id}`, {
@@ -411,6 +435,9 @@ describeEachStore('admin API', (target) => {
       expect(await auditCount()).toBe(entries);
       const listed = await admin.get<Listed<{ name: string }>>('/api/v1/policies?search=Bad');
       expect(listed.body.total).toBe(0);
+      // Search ignores case on both stores.
+      const found = await admin.get<Listed<{ name: string }>>('/api/v1/policies?search=linux%20av');
+      expect(found.body.items.map((policy) => policy.name)).toEqual(['Linux AV']);
     });
 
     it('refuses the security-experience profile', async () => {

@@ -25,13 +25,18 @@ const RANK: Record<Caller, number> = {
   administrator: 2,
 };
 
-/** POST routes that change nothing (sign-in, previews, what-if, rule check): readers may call them. */
+/**
+ * POST routes a reader may call: those that change nothing (previews, what-if, rule check) and
+ * those about the reader's own session and password.
+ */
 const READ_ONLY_POSTS = new Set([
   'POST /api/v1/auth/logout',
+  'POST /api/v1/auth/password',
   'POST /api/v1/groups/preview',
   'POST /api/v1/asset-rules/preview',
   'POST /api/v1/policies/what-if',
   'POST /api/v1/rules/check',
+  'POST /api/v1/config/plan',
 ]);
 
 /** The admin routes of D1 that must be in the document (the fleet engine's are checked by D2). */
@@ -39,6 +44,7 @@ const ADMIN_ROUTES = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
   'GET /api/v1/auth/me',
+  'POST /api/v1/auth/password',
   'GET /api/v1/users',
   'POST /api/v1/users',
   'GET /api/v1/users/{id}',

@@ -3,14 +3,17 @@
  * `logout` ends the session, `me` tells the portal who is signed in.
  */
 import {
+  ChangePasswordRequestSchema,
   LoginRequestSchema,
   LoginResponseSchema,
   MeResponseSchema,
   OkResponseSchema,
 } from '@palisade/protocol';
-import { decoyPasswordHash, verifyPassword } from '../auth/passwords.js';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { createSession } from '../auth/sessions.js';
+import { commitChange } from '../context.js';
 import { ApiError } from '../errors.js';
+import { appendAudit, auditActorOf } from '../services/audit.js';
 import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from './route.js';
 import { presentUser } from './users.js';
 
@@ -39,6 +42,15 @@ const me = route('reader', {
   tags: ['auth'],
   summary: 'The signed-in user, the tenant and the session expiry',
   responses: { 200: jsonResponse(MeResponseSchema, 'The signed-in user') },
+});
+
+const changePassword = route('reader', {
+  method: 'post',
+  path: '/api/v1/auth/password',
+  tags: ['auth'],
+  summary: 'Change your own password; your other sessions end',
+  request: { body: jsonBody(ChangePasswordRequestSchema) },
+  responses: { 200: jsonResponse(OkResponseSchema, 'Changed') },
 });
 
 export const registerAuthRoutes: RegisterRoutes = (app, context) => {
@@ -75,6 +87,12 @@ export const registerAuthRoutes: RegisterRoutes = (app, context) => {
       password,
     );
     if (!user || !valid) throw new ApiError('invalid_credentials');
+    // Expired sessions of this user are of no use any more: drop them as a new one starts.
+    await context.store.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', user.id)
+      .where('expires_at', '<=', context.clock.now().toISOString())
+      .execute();
     const session = await createSession(context.store.db, context, user);
     return c.json(
       {
@@ -112,5 +130,49 @@ export const registerAuthRoutes: RegisterRoutes = (app, context) => {
       },
       200,
     );
+  });
+
+  app.openapi(changePassword, async (c) => {
+    const actor = actorOf(c);
+    const { currentPassword, newPassword } = c.req.valid('json');
+    const user = await context.store.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('tenant_id', '=', actor.tenantId)
+      .where('id', '=', actor.userId)
+      .executeTakeFirst();
+    if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
+      throw new ApiError(
+        'validation_failed',
+        'body.currentPassword: the current password is wrong',
+        [{ path: 'body.currentPassword', message: 'wrong password' }],
+      );
+    }
+    const hash = await hashPassword(newPassword);
+    const now = context.clock.now();
+    await commitChange(context, async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, updated_at: now.toISOString() })
+        .where('tenant_id', '=', actor.tenantId)
+        .where('id', '=', actor.userId)
+        .execute();
+      await trx
+        .deleteFrom('sessions')
+        .where('user_id', '=', actor.userId)
+        .where('id', '!=', actor.sessionId)
+        .execute();
+      await appendAudit(trx, {
+        tenantId: actor.tenantId,
+        actor: auditActorOf(actor),
+        action: 'user.password',
+        objectType: 'user',
+        objectId: actor.userId,
+        after: { passwordChanged: true },
+        at: now,
+      });
+      return { result: undefined };
+    });
+    return c.json({ ok: true as const }, 200);
   });
 };

@@ -243,7 +243,8 @@ export const registerGroupRoutes: RegisterRoutes = (app, context) => {
     let filtered = db.selectFrom('groups').where('groups.tenant_id', '=', tenantId);
     if (query.kind) filtered = filtered.where('groups.kind', '=', query.kind);
     if (query.search) {
-      filtered = filtered.where('groups.name', 'like', `%${query.search.replace(/[%_\\]/g, '')}%`);
+      const words = `%${query.search.toLowerCase().replace(/[%_\\]/g, '')}%`;
+      filtered = filtered.where((eb) => eb(eb.fn('lower', ['groups.name']), 'like', words));
     }
     const [rows, total] = await Promise.all([
       filtered

@@ -194,11 +194,8 @@ export const registerPolicyRoutes: RegisterRoutes = (app, context) => {
     if (query.platform) filtered = filtered.where('policies.platform', '=', query.platform);
     if (query.profile) filtered = filtered.where('policies.profile', '=', query.profile);
     if (query.search) {
-      filtered = filtered.where(
-        'policies.name',
-        'like',
-        `%${query.search.replace(/[%_\\]/g, '')}%`,
-      );
+      const words = `%${query.search.toLowerCase().replace(/[%_\\]/g, '')}%`;
+      filtered = filtered.where((eb) => eb(eb.fn('lower', ['policies.name']), 'like', words));
     }
     const [rows, total] = await Promise.all([
       filtered
