@@ -133,6 +133,11 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
         settings: { 'antivirus.realTimeProtection': true, 'antivirus.puaProtection': 'block' },
         assignments: { include: [linux.id], exclude: [], filter: null },
       });
+      await api.call('POST', '/groups', {
+        kind: 'dynamic',
+        name: 'Windows clients',
+        rule: '(device.deviceOSType -eq "Windows")',
+      });
       devices.db.outcomes.set('antivirus.puaProtection', {
         status: 'failed',
         error: 'mdatp: exit 1: invalid value for potentially_unwanted_application',
@@ -355,6 +360,107 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('tab', { name: 'Report' }).click();
       await page.getByTestId('policy-report').waitFor();
       await shot('17-policy-report');
+    });
+
+    it('shows a conflict in the what-if and explains it on the device, with drift', async () => {
+      await page.goto(`${server.url}/policies/new?platform=linux&profile=antivirus`);
+      await page.getByTestId('policy-name').fill('Linux PUA audit');
+      await page.getByRole('combobox', { name: 'Potentially unwanted applications' }).click();
+      await page.getByRole('option', { name: 'Audit (report only)' }).click();
+      await page.getByRole('tab', { name: 'Assignments' }).click();
+      await page.getByTestId('assign-include').click();
+      await page.getByRole('option', { name: 'All Linux (dynamic)' }).click();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('review-and-save').click();
+      await page.getByTestId('what-if').waitFor();
+      // The baseline blocks, this one audits: both Linux servers would get a conflict.
+      expect(await page.getByTestId('what-if-conflicts').textContent()).toBe('2');
+      expect(await page.getByTestId('what-if').textContent()).toContain('Linux antivirus baseline');
+      await shot('15a-policy-what-if-conflict');
+      await page.getByTestId('confirm-save').click();
+      await page.waitForURL(/\/policies\/[^/]+$/);
+
+      // db-01's agent checks in and reports; web-01's has drift on real-time protection.
+      devices.web.outcomes.set('antivirus.realTimeProtection', { status: 'drifted' });
+      await devices.db.sync();
+      await devices.web.sync();
+      await page.goto(`${server.url}/devices/${devices.db.deviceId}?tab=policies`);
+      const conflict = page.locator('[data-setting-id="antivirus.puaProtection"]');
+      await conflict.waitFor();
+      expect(await conflict.locator('[data-status]').getAttribute('data-status')).toBe('conflict');
+      const explanation = await conflict.textContent();
+      expect(explanation).toContain('Not applied');
+      expect(explanation).toContain('Linux antivirus baseline');
+      expect(explanation).toContain('Linux PUA audit');
+      await shot('15b-device-conflict');
+      await page.goto(`${server.url}/devices/${devices.web.deviceId}?tab=policies`);
+      const drifted = page.locator('[data-setting-id="antivirus.realTimeProtection"]');
+      await drifted.waitFor();
+      expect(await drifted.locator('[data-status]').getAttribute('data-status')).toBe('drifted');
+      expect(await drifted.textContent()).toContain('Changed outside Palisade');
+    });
+
+    it('edits ASR rules as a GUID to mode table and firewall rules as an editable table', async () => {
+      await page.goto(
+        `${server.url}/policies/new?platform=windows&profile=attack-surface-reduction`,
+      );
+      await page.getByTestId('policy-name').fill('Windows ASR');
+      await page
+        .getByRole('combobox', { name: 'Mode of Block Adobe Reader from creating child processes' })
+        .click();
+      await page.getByRole('option', { name: 'Block', exact: true }).click();
+      await page.getByRole('tab', { name: 'Assignments' }).click();
+      await page.getByTestId('assign-include').click();
+      await page.getByRole('option', { name: 'Windows clients (dynamic)' }).click();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('review-and-save').click();
+      expect(await page.getByTestId('what-if-reached').textContent()).toBe('1');
+      await page.getByTestId('confirm-save').click();
+      await page.waitForURL(/\/policies\/[^/]+$/);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await page.locator('[data-setting-id="asr.rules"]').waitFor();
+      await shot('15c-policy-asr');
+
+      await page.goto(`${server.url}/policies/new?platform=windows&profile=firewall-rules`);
+      await page.getByTestId('policy-name').fill('Block inbound RDP');
+      const rules = page.locator('[data-setting-id="firewall.rules"]');
+      await rules.getByRole('button', { name: 'Add a rule' }).click();
+      await rules.getByLabel('Name of item 1').fill('Block RDP');
+      await rules.getByRole('combobox', { name: 'Direction of item 1' }).click();
+      await page.getByRole('option', { name: 'Inbound' }).click();
+      await rules.getByRole('combobox', { name: 'Action of item 1' }).click();
+      await page.getByRole('option', { name: 'Block' }).click();
+      await rules.getByRole('combobox', { name: 'Protocol of item 1' }).click();
+      await page.getByRole('option', { name: 'TCP', exact: true }).click();
+      await rules.locator('input[aria-label="Local ports of item 1"]').fill('3389');
+      await rules.locator('input[aria-label="Local ports of item 1"]').press('Enter');
+      await shot('15d-policy-firewall');
+      await page.getByTestId('review-and-save').click();
+      await page.getByTestId('confirm-save').click();
+      await page.waitForURL(/\/policies\/[^/]+$/);
+
+      const policies = await api.call<{ items: { id: string; name: string }[] }>(
+        'GET',
+        '/policies',
+      );
+      const byName = async (name: string) => {
+        const id = policies.items.find((item) => item.name === name)?.id;
+        return api.call<{ settings: Record<string, unknown> }>('GET', `/policies/${id}`);
+      };
+      const asr = await byName('Windows ASR');
+      expect(asr.settings['asr.rules']).toEqual({
+        '7674ba52-37eb-4a4f-a9a1-f0f9a1619a2c': 'block',
+      });
+      const firewall = await byName('Block inbound RDP');
+      expect(firewall.settings['firewall.rules']).toEqual([
+        expect.objectContaining({
+          name: 'Block RDP',
+          direction: 'in',
+          action: 'block',
+          protocol: 'tcp',
+          localPorts: ['3389'],
+        }),
+      ]);
     });
 
     it('shows settings, onboarding, asset rules, audit log and users', async () => {

@@ -61,7 +61,8 @@ export function WhatIfReview(props: {
           Changes <b data-testid="what-if-changed">{result.devicesChanged}</b>
         </Text>
         <Text size="sm" c={result.conflictsAppearing.length > 0 ? 'orange.8' : undefined}>
-          Conflicts appearing <b>{result.conflictsAppearing.length}</b>
+          Conflicts appearing{' '}
+          <b data-testid="what-if-conflicts">{result.conflictsAppearing.length}</b>
         </Text>
         <Text size="sm">
           Conflicts resolved <b>{result.conflictsResolved.length}</b>
