@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseServeOptions } from '../src/main.js';
-import { apiClient } from './http.js';
+import { apiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('platform', (target) => {
@@ -115,5 +116,29 @@ describeEachStore('self-description and portal', (target) => {
     } finally {
       rmSync(webRoot, { recursive: true, force: true });
     }
+  });
+});
+
+describeEachStore('unexpected failures', (target) => {
+  it('answers a generic 500 that leaks nothing, logs the cause, and /healthz says 503', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const server = await target.startServer({ logger });
+    const admin = await signIn(server.url);
+    // The database goes away under the running server.
+    await server.context.store.db.destroy();
+    const answer = await admin.get<{ error: { code: string; message: string } }>('/api/v1/groups');
+    expect(answer.status).toBe(500);
+    expect(answer.body.error.code).toBe('internal');
+    expect(JSON.stringify(answer.body)).not.toMatch(/destroy|kysely|sqlite|pool|stack/i);
+    const health = await apiClient(server.url).get<{ status: string }>('/healthz');
+    expect(health.status).toBe(503);
+    expect(health.body.status).toBe('unavailable');
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { level: number; msg: string; path?: string },
+    );
+    expect(logged.some((entry) => entry.level >= 50 && entry.path === '/api/v1/groups')).toBe(true);
+    const requests = logged.filter((entry) => entry.msg === 'request');
+    expect(requests.length).toBeGreaterThan(0);
   });
 });
