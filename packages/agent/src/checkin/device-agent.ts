@@ -203,7 +203,7 @@ export class DeviceAgent {
     await this.requireEnrollment();
     const at = new Date().toISOString();
     try {
-      const outcome = await this.cycle(syncRequestId);
+      const outcome = await this.state.withLock(() => this.cycle(syncRequestId));
       await this.state.saveLastSync({
         at,
         ok: true,

@@ -18,7 +18,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { appendFile, chmod, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnforcementTarget, SettingResult } from '@palisade/core';
 import type { DeviceFactsMessage, EnrollResponse, SignedConfiguration } from '@palisade/protocol';
@@ -176,6 +176,43 @@ export class AgentState {
     return this.writeJson('report.json', report);
   }
 
+  /**
+   * Runs `work` holding `<state-dir>/cycle.lock`, so a `sync` started by hand and the daemon never
+   * apply at the same time. A lock left by a process that is gone is taken over.
+   */
+  async withLock<T>(work: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
+    await this.ensureDir();
+    const path = this.path('cycle.lock');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const handle = await open(
+          path,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+          0o600,
+        );
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+        if (!(holder > 0 && isAlive(holder))) {
+          await rm(path, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`another palisade-agent (pid ${holder}) is applying; try again`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
   /** The machine's own tags and settings file, `<state-dir>/agent.json`. */
   get configFile(): string {
     return this.path('agent.json');
@@ -196,5 +233,14 @@ export class AgentState {
       .split('\n')
       .slice(-lines - 1)
       .join('\n');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
