@@ -567,3 +567,18 @@ describeEachStore('admin API', (target) => {
     });
   });
 });
+
+describeEachStore('audit log storage', (target) => {
+  it('refuses to update or delete audit entries, at the database', async () => {
+    await target.startServer();
+    const store = await target.openStore();
+    const entries = await store.db.selectFrom('audit_log').select('seq').execute();
+    expect(entries.length).toBeGreaterThan(0);
+    await expect(
+      store.db.updateTable('audit_log').set({ actor_name: 'someone else' }).execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(store.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+    const after = await store.db.selectFrom('audit_log').select('seq').execute();
+    expect(after).toHaveLength(entries.length);
+  });
+});

@@ -8,6 +8,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as admin from './migrations/001-admin.js';
 import * as fleet from './migrations/002-fleet.js';
 import * as fleetSweep from './migrations/003-fleet-sweep.js';
+import * as auditAppendOnly from './migrations/005-audit-append-only.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '001-admin': admin.migration,
   '002-fleet': fleet.migration,
   '003-fleet-sweep': fleetSweep.migration,
+  '005-audit-append-only': auditAppendOnly.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
