@@ -11,7 +11,7 @@ import { type NativeMappingLookup, translateValue } from '../catalog.js';
 export interface MpPreference {
   /** Set-MpPreference parameter and Get-MpPreference property. */
   readonly name: string;
-  readonly kind: 'bool' | 'int' | 'list';
+  readonly kind: 'bool' | 'int' | 'string' | 'list';
   /** The value Get-MpPreference shows for the setting value (also what the script sets). */
   readonly toNative: (value: JsonValue) => JsonValue;
 }
@@ -22,6 +22,22 @@ const inverted = (name: string): MpPreference => ({
   toNative: (value) => value !== true,
 });
 const integer = (name: string): MpPreference => ({ name, kind: 'int', toNative: (value) => value });
+const plain = (name: string): MpPreference => ({
+  name,
+  kind: 'bool',
+  toNative: (value) => value === true,
+});
+const text = (name: string): MpPreference => ({
+  name,
+  kind: 'string',
+  toNative: (value) => String(value),
+});
+/** A list Defender keeps as one string, items joined with | (update sources). */
+const joined = (name: string): MpPreference => ({
+  name,
+  kind: 'string',
+  toNative: (value) => (Array.isArray(value) ? value.join('|') : String(value)),
+});
 const list = (name: string, item: (value: string) => string = (value) => value): MpPreference => ({
   name,
   kind: 'list',
@@ -42,6 +58,12 @@ const PREFERENCES: Readonly<Record<string, MpPreference>> = {
   'antivirus.scanMappedNetworkDrives': inverted('DisableScanningMappedNetworkDrivesForFullScan'),
   'antivirus.catchupFullScan': inverted('DisableCatchupFullScan'),
   'antivirus.catchupQuickScan': inverted('DisableCatchupQuickScan'),
+  'antivirus.userUiAccess': inverted('UILockdown'),
+  'antivirus.checkSignaturesBeforeScan': plain('CheckForSignaturesBeforeRunningScan'),
+  'antivirus.lowCpuPriority': plain('EnableLowCpuPriority'),
+  'antivirus.securityIntelligenceLocation': text('SharedSignaturesPath'),
+  'antivirus.signatureUpdateFallbackOrder': joined('SignatureFallbackOrder'),
+  'antivirus.signatureUpdateFileShares': joined('SignatureDefinitionUpdateFileSharesSources'),
   // MAPS membership: Advanced (2) when cloud protection is on, Disabled (0) when off.
   'antivirus.cloudProtection': {
     name: 'MAPSReporting',
@@ -60,7 +82,7 @@ const PREFERENCES: Readonly<Record<string, MpPreference>> = {
   'exclusions.paths': list('ExclusionPath'),
   'exclusions.extensions': list('ExclusionExtension', (value) => value.replace(/^\./, '')),
   'exclusions.processes': list('ExclusionProcess'),
-  'asr.onlyExclusions': list('AttackSurfaceReductionOnlyExclusions'),
+  'asr.exclusions': list('AttackSurfaceReductionOnlyExclusions'),
   'asr.controlledFolderAccessAllowedApplications': list(
     'ControlledFolderAccessAllowedApplications',
   ),

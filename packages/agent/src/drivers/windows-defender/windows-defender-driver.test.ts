@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogNativeMapping } from '../catalog.js';
-import { expectGolden, settingsOf } from '../test-support.js';
+import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { renderApplyScript } from './apply-script.js';
 import { WindowsDefenderDriver } from './windows-defender-driver.js';
 import { parseReadBack, WindowsCodec } from './windows-state.js';
@@ -96,6 +96,28 @@ describe('Windows Defender driver', () => {
     for (const setting of POLICY) {
       expect(codec.observe(desired, setting.id), setting.id).toEqual(fragments.get(setting.id));
     }
+  });
+
+  it('fails every setting with the native error where PowerShell cannot run, changing nothing', async () => {
+    const driver = new WindowsDefenderDriver();
+    const context = contextIn(
+      tempRoot(),
+      {},
+      {
+        run: async () => ({ code: null, stdout: '', stderr: 'spawn powershell.exe ENOENT' }),
+      },
+    );
+    const outcome = await driver.apply(settingsOf({ 'antivirus.scanArchives': true }), context);
+    expect(outcome.results).toEqual([
+      {
+        id: 'antivirus.scanArchives',
+        status: 'failed',
+        target: 'windows-defender',
+        error:
+          'cannot read windows-defender: cannot run powershell.exe: spawn powershell.exe ENOENT',
+      },
+    ]);
+    expect(outcome.applied).toEqual({});
   });
 
   it('expresses Windows settings and not the Linux-only ones', () => {
