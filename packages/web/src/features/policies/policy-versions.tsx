@@ -40,6 +40,37 @@ const DIFF_COLORS: Record<PolicyDiff['settings'][number]['kind'], string> = {
   changed: 'indigo',
 };
 
+/** A list setting's change as the items added and removed, rather than two whole lists. */
+function ListChange({ before, after }: { before: unknown; after: unknown }): ReactNode {
+  const beforeItems = Array.isArray(before) ? before.map((item) => JSON.stringify(item)) : [];
+  const afterItems = Array.isArray(after) ? after.map((item) => JSON.stringify(item)) : [];
+  const added = afterItems.filter((item) => !beforeItems.includes(item));
+  const removed = beforeItems.filter((item) => !afterItems.includes(item));
+  const show = (item: string) => {
+    const value = JSON.parse(item) as unknown;
+    return typeof value === 'string' ? value : item;
+  };
+  return (
+    <Stack gap={0}>
+      {removed.map((item) => (
+        <Text key={`-${item}`} size="xs" className="palisade-mono diff-removed">
+          − {show(item)}
+        </Text>
+      ))}
+      {added.map((item) => (
+        <Text key={`+${item}`} size="xs" className="palisade-mono diff-added">
+          + {show(item)}
+        </Text>
+      ))}
+      {added.length === 0 && removed.length === 0 && (
+        <Text size="xs" c="dimmed">
+          same items, another order
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 function DiffView({
   policyId,
   from,
@@ -74,6 +105,7 @@ function DiffView({
                 <Table.Th>Change</Table.Th>
                 <Table.Th>Version {from}</Table.Th>
                 <Table.Th>Version {to}</Table.Th>
+                <Table.Th>Items</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -88,6 +120,11 @@ function DiffView({
                   </Table.Td>
                   <Table.Td className="diff-added">
                     <JsonValueText value={setting.after} />
+                  </Table.Td>
+                  <Table.Td>
+                    {(Array.isArray(setting.before) || Array.isArray(setting.after)) && (
+                      <ListChange before={setting.before} after={setting.after} />
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}
