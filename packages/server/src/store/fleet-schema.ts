@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The fleet's tables (migration 002): devices and everything the engine derives for them. Column
  * conventions: ids are text (UUIDs), times are ISO-8601 UTC text (they sort as text on both
@@ -37,6 +39,8 @@ export interface DevicesTable {
   last_report_at: string | null;
   /** The highest revision the device reported results for (migration 003). */
   reported_revision: number | null;
+  /** Grows whenever what rules read about the device changes (migration 006; see there). */
+  view_version: Generated<number>;
   offboarded_at: string | null;
 }
 

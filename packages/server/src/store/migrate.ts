@@ -4,11 +4,12 @@
  * the rest in order, each in a transaction (on PostgreSQL; SQLite's DDL runs in one too), under a
  * lock so that several server processes starting at once migrate exactly once.
  */
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import * as admin from './migrations/001-admin.js';
 import * as fleet from './migrations/002-fleet.js';
 import * as fleetSweep from './migrations/003-fleet-sweep.js';
 import * as auditAppendOnly from './migrations/005-audit-append-only.js';
+import * as fleetViews from './migrations/006-fleet-views.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '002-fleet': fleet.migration,
   '003-fleet-sweep': fleetSweep.migration,
   '005-audit-append-only': auditAppendOnly.migration,
+  '006-fleet-views': fleetViews.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
@@ -28,6 +30,9 @@ export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect):
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    // Kysely looks for its migration tables in any schema unless told which: with several
+    // schemas in one database (test runs side by side), name ours.
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -35,4 +40,9 @@ export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect):
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
   }
+}
+
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? 'public';
 }

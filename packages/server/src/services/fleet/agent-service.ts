@@ -172,7 +172,11 @@ async function enrollOnce(
       offboarded_at: null,
     };
     if (existing) {
-      await db.updateTable('devices').set(common).where('id', '=', deviceId).execute();
+      await db
+        .updateTable('devices')
+        .set((eb) => ({ ...common, view_version: eb('view_version', '+', 1) }))
+        .where('id', '=', deviceId)
+        .execute();
     } else {
       await db
         .insertInto('devices')
@@ -291,12 +295,13 @@ async function recordFactsChange(
     const db = fleetDb(trx);
     await db
       .updateTable('devices')
-      .set({
+      .set((eb) => ({
         facts: JSON.stringify(facts),
         hostname: facts.hostname,
         hostname_lower: facts.hostname.toLowerCase(),
         platform: facts.platform,
-      })
+        view_version: eb('view_version', '+', 1),
+      }))
       .where('id', '=', device.id)
       .execute();
     const started = performance.now();

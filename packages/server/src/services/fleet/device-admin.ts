@@ -62,6 +62,13 @@ export async function changeManualTag(
         .where('source', '=', 'manual')
         .execute();
     }
+    if (add !== has) {
+      await db
+        .updateTable('devices')
+        .set((eb) => ({ view_version: eb('view_version', '+', 1) }))
+        .where('id', '=', deviceId)
+        .execute();
+    }
     const send = await fleet.recomputeDevices(db, state, [deviceId], 'tags');
     const after = await tagsOf(db, deviceId);
     if (add !== has) {
@@ -98,7 +105,11 @@ export async function offboardDevice(
     const device = await activeDevice(db, tenantId, deviceId);
     await db
       .updateTable('devices')
-      .set({ offboarded_at: now.toISOString(), credential_hash: '' })
+      .set((eb) => ({
+        offboarded_at: now.toISOString(),
+        credential_hash: '',
+        view_version: eb('view_version', '+', 1),
+      }))
       .where('id', '=', deviceId)
       .execute();
     await db.deleteFrom('group_memberships').where('device_id', '=', deviceId).execute();

@@ -11,7 +11,6 @@
  * Pushes go out after commit (AfterCommit), to the devices whose revision moved.
  */
 
-import { devicePropertiesOf } from '@palisade/core';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,10 +18,11 @@ import type { AfterCommit, Clock, FleetEngine } from '../../context.js';
 import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
-import { type DeviceRecord, loadDeviceRecords, scanDeviceRecords } from './device-records.js';
+import { DeviceViewCache } from './device-cache.js';
+import { type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
-import { applyOutcome, evaluateDevice, evaluateTags, storedView } from './recompute.js';
+import { applyOutcome, evaluateDevice, evaluateTags } from './recompute.js';
 import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
 export interface FleetServiceOptions {
@@ -49,6 +49,8 @@ export class FleetService implements FleetEngine {
   readonly clock: Clock;
   readonly metrics: FleetMetrics;
   readonly tenants = new TenantStateCache();
+  /** Devices as rules see them, refreshed by version before each scan. */
+  readonly views = new DeviceViewCache();
   private readonly stopListening: () => void;
 
   constructor(options: FleetServiceOptions) {
@@ -111,9 +113,10 @@ export class FleetService implements FleetEngine {
     }
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
     if (anyDynamic) {
-      for await (const page of scanDeviceRecords(db, tenantId)) {
-        for (const record of page) {
-          if (membershipMoves(state, record, affected)) moved.add(record.row.id);
+      const statics = await staticMembersOf(db, tenantId, state, affected);
+      for (const record of await this.views.records(db, tenantId, { remember: false })) {
+        if (membershipMoves(state, this.views, record, affected, statics)) {
+          moved.add(record.row.id);
         }
       }
     } else {
@@ -150,10 +153,8 @@ export class FleetService implements FleetEngine {
     const moved: string[] = [];
     // Every rule is re-evaluated (rules are cheap, compiled once); a device is recomputed only
     // when its tag set moved.
-    for await (const page of scanDeviceRecords(db, tenantId)) {
-      for (const record of page) {
-        if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
-      }
+    for (const record of await this.views.records(db, tenantId, { remember: false })) {
+      if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
     }
     return this.recomputeDevices(db, state, moved, 'asset-rule');
   }
@@ -164,13 +165,12 @@ export class FleetService implements FleetEngine {
     const bumped: string[] = [];
     const started = performance.now();
     const now = this.clock.now();
-    for await (const page of scanDeviceRecords(db, tenantId)) {
-      for (const record of page) {
-        const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
-        if (result.bumped) bumped.push(record.row.id);
-      }
-      this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, page.length);
+    const records = await this.views.records(db, tenantId, { remember: false });
+    for (const record of records) {
+      const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
+      if (result.bumped) bumped.push(record.row.id);
     }
+    this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, records.length);
     this.metrics.recomputeSeconds.observe({ cause: 'tenant-settings' }, secondsSince(started));
     return this.afterCommit(tenantId, bumped, true);
   }
@@ -249,22 +249,48 @@ export function withDependents(state: TenantState, groupIds: readonly string[]):
  * stored membership; affected ones are evaluated in dependency order against the device as stored
  * (its tags and enrollment do not depend on groups, so they need no re-deciding here).
  */
-function membershipMoves(state: TenantState, record: DeviceRecord, affected: Set<string>): boolean {
+function membershipMoves(
+  state: TenantState,
+  views: DeviceViewCache,
+  record: DeviceRecord,
+  affected: Set<string>,
+  statics: ReadonlyMap<string, ReadonlySet<string>>,
+): boolean {
   const stored = new Set(record.groupIds);
-  const current = new Set(record.groupIds);
-  const view = storedView(record);
+  // Until a membership moves (and then the answer is known), the device's groups are the stored
+  // ones: the properties rules see are those of the device as stored, computed once per version.
+  const properties = views.propertiesOf(record, 'device');
   for (const group of state.groups) {
     if (!affected.has(group.id)) continue;
     const member =
       group.kind === 'assigned'
-        ? record.staticGroupIds.has(group.id)
-        : (group.matches?.(devicePropertiesOf({ ...view, groupIds: [...current].sort() })) ??
-          false);
-    if (member) current.add(group.id);
-    else current.delete(group.id);
+        ? (statics.get(group.id)?.has(record.row.id) ?? false)
+        : (group.matches?.(properties) ?? false);
     if (member !== stored.has(group.id)) return true;
   }
   return false;
+}
+
+async function staticMembersOf(
+  db: FleetDb,
+  tenantId: string,
+  state: TenantState,
+  affected: ReadonlySet<string>,
+): Promise<Map<string, Set<string>>> {
+  const assigned = state.groups
+    .filter((group) => group.kind === 'assigned' && affected.has(group.id))
+    .map((group) => group.id);
+  const members = new Map<string, Set<string>>(assigned.map((id) => [id, new Set<string>()]));
+  for (const ids of chunks(assigned)) {
+    const rows = await db
+      .selectFrom('group_static_members')
+      .select(['group_id', 'device_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('group_id', 'in', ids)
+      .execute();
+    for (const row of rows) members.get(row.group_id)?.add(row.device_id);
+  }
+  return members;
 }
 
 async function devicesTouchedByPolicies(

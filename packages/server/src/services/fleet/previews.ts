@@ -3,18 +3,12 @@
  * saving nothing. Group rules see the `device.*` properties (memberOf reads current memberships);
  * asset rules see the asset vocabulary.
  */
-import {
-  assetPropertiesOf,
-  compileRuleText,
-  devicePropertiesOf,
-  type RuleSchemaName,
-} from '@palisade/core';
+import { compileRuleText, type RuleSchemaName } from '@palisade/core';
 import type { RulePreviewResponse } from '@palisade/protocol';
 import type { Page } from '../../context.js';
 import { summaries } from './device-queries.js';
-import { type DeviceRow, scanDeviceRecords } from './device-records.js';
+import type { DeviceRow } from './device-records.js';
 import type { FleetService } from './fleet-service.js';
-import { storedView } from './recompute.js';
 
 export function previewGroupRule(
   fleet: FleetService,
@@ -54,12 +48,11 @@ async function previewRule(
       })),
     };
   }
-  const propertiesOf = schema === 'asset' ? assetPropertiesOf : devicePropertiesOf;
+  const views = fleet.views;
+  const vocabulary = schema === 'asset' ? 'asset' : 'device';
   const matches: DeviceRow[] = [];
-  for await (const records of scanDeviceRecords(fleet.db, tenantId)) {
-    for (const record of records) {
-      if (compiled.matches(propertiesOf(storedView(record)))) matches.push(record.row);
-    }
+  for (const record of await fleet.views.records(fleet.db, tenantId, { remember: true })) {
+    if (compiled.matches(views.propertiesOf(record, vocabulary))) matches.push(record.row);
   }
   matches.sort((a, b) =>
     a.hostname_lower === b.hostname_lower

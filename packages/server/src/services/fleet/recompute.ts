@@ -198,8 +198,10 @@ export async function applyOutcome(
   const bumped = enrollmentChanged || row.config_hash !== configuration.hash || row.revision === 0;
   const identityChanged =
     row.identity !== outcome.identity || row.directory_device_id !== outcome.directoryDeviceId;
-  if (!bumped && !identityChanged) {
-    return { revision: row.revision, bumped: false, changed: tagsChanged || groupsChanged };
+  // What rules read about the device moved: scans refetch it (see migration 006).
+  const viewChanged = tagsChanged || groupsChanged || identityChanged || enrollmentChanged;
+  if (!bumped && !viewChanged) {
+    return { revision: row.revision, bumped: false, changed: false };
   }
   const statuses = bumped ? settingStatusesOf(configuration, []) : null;
   // The revision is incremented in the database, not from the value read: two recomputes of one
@@ -212,6 +214,7 @@ export async function applyOutcome(
       managed_by: decision.managedBy,
       identity: outcome.identity,
       directory_device_id: outcome.directoryDeviceId,
+      ...(viewChanged ? { view_version: eb('view_version', '+', 1) } : {}),
       ...(bumped
         ? {
             revision: eb('revision', '+', 1),

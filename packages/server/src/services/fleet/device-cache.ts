@@ -1,0 +1,90 @@
+/**
+ * The devices of a tenant as rules see them, kept in memory between scans. Before each scan only
+ * (id, view_version) is read — an index-only range — and the devices whose version moved (in any
+ * process) are refetched, so a preview or a group change over 100,000 devices evaluates the rule
+ * in memory instead of reading every device again.
+ *
+ * Inside a transaction the cache is read but never filled: an uncommitted (and possibly
+ * rolled-back) write must not be remembered.
+ */
+import {
+  assetPropertiesOf,
+  devicePropertiesOf,
+  type RuleProperties,
+  type RuleSchemaName,
+} from '@palisade/core';
+import { type DeviceRecord, loadDeviceRecords } from './device-records.js';
+import { chunks, type FleetDb } from './fleet-db.js';
+import { storedView } from './recompute.js';
+
+const PROPERTIES_OF = { device: devicePropertiesOf, asset: assetPropertiesOf } as const;
+
+interface Entry {
+  readonly version: number;
+  readonly record: DeviceRecord;
+}
+
+export class DeviceViewCache {
+  private readonly tenants = new Map<string, Map<string, Entry>>();
+  /** Rule properties of a record as stored; records are immutable, replaced when they change. */
+  private readonly properties = {
+    device: new WeakMap<DeviceRecord, RuleProperties>(),
+    asset: new WeakMap<DeviceRecord, RuleProperties>(),
+  };
+
+  /** What a rule of the schema sees of the device as stored (its current groups included). */
+  propertiesOf(record: DeviceRecord, schema: Exclude<RuleSchemaName, 'filter'>): RuleProperties {
+    const cache = this.properties[schema];
+    let properties = cache.get(record);
+    if (!properties) {
+      properties = PROPERTIES_OF[schema](storedView(record));
+      cache.set(record, properties);
+    }
+    return properties;
+  }
+
+  /** Every active device of the tenant, in id order, fresh as of this call. */
+  async records(
+    db: FleetDb,
+    tenantId: string,
+    options: { readonly remember: boolean },
+  ): Promise<DeviceRecord[]> {
+    const versions = await db
+      .selectFrom('devices')
+      .select(['id', 'view_version'])
+      .where('tenant_id', '=', tenantId)
+      .where('offboarded_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    const cached = this.tenants.get(tenantId) ?? new Map<string, Entry>();
+    const stale = versions
+      .filter((v) => cached.get(v.id)?.version !== v.view_version)
+      .map((v) => v.id);
+    const fresh = new Map<string, DeviceRecord>();
+    for (const ids of chunks(stale, 1_000)) {
+      for (const record of await loadDeviceRecords(db, tenantId, ids)) {
+        fresh.set(record.row.id, record);
+      }
+    }
+    const records: DeviceRecord[] = [];
+    for (const { id } of versions) {
+      const record = fresh.get(id) ?? cached.get(id)?.record;
+      if (record) records.push(record);
+    }
+    if (options.remember) {
+      const next = new Map<string, Entry>();
+      // The version stored is the one read with the record's own row: a write racing with the
+      // load bumps it past that, and the next scan refetches.
+      for (const record of records) {
+        next.set(record.row.id, { version: record.row.view_version, record });
+      }
+      this.tenants.set(tenantId, next);
+    }
+    return records;
+  }
+
+  drop(tenantId: string): void {
+    if (tenantId === '*') this.tenants.clear();
+    else this.tenants.delete(tenantId);
+  }
+}
