@@ -146,7 +146,9 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
   const launch = (index: number, port: number): ChildProcess => {
     const logFile = path.join(dir, `server-${index}.log`);
     const memoryFile = path.join(dir, `memory-${index}.json`);
-    const nodeFlags = ['--expose-gc', '--import', PRELOAD];
+    // PALISADE_BENCH_NODE_FLAGS adds flags for an investigation (e.g. --heapsnapshot-signal=SIGTTIN).
+    const extraFlags = (process.env.PALISADE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const nodeFlags = ['--expose-gc', '--import', PRELOAD, ...extraFlags];
     const serveArgs = ['--port', String(port), '--host', '127.0.0.1'];
     if (options.database) serveArgs.push('--database', database);
     else serveArgs.push('--data', dir);

@@ -357,31 +357,37 @@ export class SimulatedAgent {
         release();
         return;
       }
-      this.stream = this.env.transport.openEventStream(`${AGENT_API_PREFIX}/notify`, credential, {
-        onOpen: () => {
-          release();
-          this.streamOpen = true;
-          this.streamFailures = 0;
-          this.env.counters.connected += 1;
-          // Anything announced while the stream was down is caught by checking in now.
-          void this.requestSync();
+      // The held revision lets the server announce at once a change made while the stream was down.
+      const query = this.heldRevision === null ? '' : `?revision=${this.heldRevision}`;
+      this.stream = this.env.transport.openEventStream(
+        `${AGENT_API_PREFIX}/notify${query}`,
+        credential,
+        {
+          onOpen: () => {
+            release();
+            this.streamOpen = true;
+            this.streamFailures = 0;
+            this.env.counters.connected += 1;
+            // Anything announced while the stream was down is caught by checking in now.
+            void this.requestSync();
+          },
+          onEvent: (event) => this.onNotice(event),
+          onClose: (error) => {
+            release();
+            if (this.streamOpen) this.env.counters.connected -= 1;
+            this.streamOpen = false;
+            this.stream = undefined;
+            if (this.stopped) return;
+            if (error) {
+              this.env.counters.streamErrors += 1;
+              this.env.observer.onError?.(this, 'notify', error);
+            }
+            this.streamFailures += 1;
+            const delay = jitter(Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.streamFailures));
+            this.schedule(delay, () => this.openStream());
+          },
         },
-        onEvent: (event) => this.onNotice(event),
-        onClose: (error) => {
-          release();
-          if (this.streamOpen) this.env.counters.connected -= 1;
-          this.streamOpen = false;
-          this.stream = undefined;
-          if (this.stopped) return;
-          if (error) {
-            this.env.counters.streamErrors += 1;
-            this.env.observer.onError?.(this, 'notify', error);
-          }
-          this.streamFailures += 1;
-          const delay = jitter(Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.streamFailures));
-          this.schedule(delay, () => this.openStream());
-        },
-      });
+      );
     });
   }
 
