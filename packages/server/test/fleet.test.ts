@@ -378,6 +378,46 @@ describeEachStore('fleet engine', (target) => {
     expect(linux.revision).toBe(revision);
   });
 
+  it('a tagged enforcement scope takes untagged devices out of management until tagged', async () => {
+    const scope = (linuxScope: unknown) =>
+      admin.patch('/api/v1/tenant/settings', { enforcementScope: { linux: linuxScope } });
+    const before = linux.revision ?? 0;
+    expect((await scope({ mode: 'tagged', tag: 'palisade-managed' })).status).toBe(200);
+    const event = await linuxNotify.next('revision', PUSH_WITHIN_MS);
+    expect((event.data as { revision: number }).revision).toBeGreaterThan(before);
+    await linux.checkIn();
+    expect(linux.document?.enrollment.code).not.toBe(1);
+    expect(linux.document?.enrollment.fix).toBeTruthy();
+    expect(linux.document?.configuration.settings).toEqual([]);
+    const listed = await admin.get<{ items: { id: string }[] }>(
+      `/api/v1/devices?managedBy=none&platform=linux`,
+    );
+    expect(listed.body.items.map((d) => d.id)).toContain(linux.deviceId);
+
+    await admin.post(`/api/v1/devices/${linux.deviceId}/tags`, { tag: 'palisade-managed' });
+    await linuxNotify.next('revision', PUSH_WITHIN_MS);
+    await linux.checkIn();
+    expect(linux.document?.enrollment.code).toBe(1);
+    expect(linux.document?.configuration.settings.length).toBe(2);
+
+    expect((await scope({ mode: 'all' })).status).toBe(200);
+    const removed = await admin.delete(`/api/v1/devices/${linux.deviceId}/tags/palisade-managed`);
+    expect(removed.status).toBe(200);
+    await linux.checkIn();
+    expect(linux.document?.enrollment.code).toBe(1);
+  });
+
+  it('previews see facts changed since the last preview', async () => {
+    const rule = { rule: '(device.displayName -startsWith "renamed-")' };
+    expect((await admin.post<{ count: number }>('/api/v1/groups/preview', rule)).body.count).toBe(
+      0,
+    );
+    await windows.checkIn({ hostname: 'renamed-7' });
+    expect((await admin.post<{ count: number }>('/api/v1/groups/preview', rule)).body.count).toBe(
+      1,
+    );
+  });
+
   it('revisions only grow, even when a change brings back an earlier configuration', async () => {
     await linux.checkIn();
     const start = linux.revision ?? 0;

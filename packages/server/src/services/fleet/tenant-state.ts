@@ -10,7 +10,6 @@ import {
   type AssignmentFilter,
   type CompiledRule,
   compileRuleText,
-  defaultTenantSettings,
   type PolicyAssignments,
   type PolicyPlatform,
   type PolicyVersion,
@@ -19,6 +18,7 @@ import {
   ruleReferences,
   type TenantSettings,
 } from '@palisade/core';
+import { parseTenantSettings } from '../tenants.js';
 import type { FleetDb } from './fleet-db.js';
 
 export interface CompiledGroup {
@@ -67,7 +67,7 @@ export async function loadTenantState(db: FleetDb, tenantId: string): Promise<Te
   const filters = new Map<string, CompiledRule | null>();
   return {
     tenantId,
-    settings: parseTenantSettings(tenantId, tenant.settings),
+    settings: tenantSettingsOf(tenantId, tenant.settings),
     publicKey: tenant.public_key,
     privateKey: tenant.private_key,
     policies,
@@ -85,9 +85,9 @@ export async function loadTenantState(db: FleetDb, tenantId: string): Promise<Te
   };
 }
 
-export function parseTenantSettings(tenantId: string, json: string): TenantSettings {
-  const stored = JSON.parse(json) as Partial<TenantSettings>;
-  return { ...defaultTenantSettings(tenantId), ...stored, tenantId };
+/** The tenant's settings as core reads them (defaults filled in, as the settings API does). */
+export function tenantSettingsOf(tenantId: string, json: string): TenantSettings {
+  return { tenantId, ...parseTenantSettings(json) };
 }
 
 export async function loadPolicies(db: FleetDb, tenantId: string): Promise<PolicyVersion[]> {

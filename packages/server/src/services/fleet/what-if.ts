@@ -19,7 +19,7 @@ import { ApiError } from '../../errors.js';
 import { loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
-import { configurationFor, evaluateDevice } from './recompute.js';
+import { configurationFor, evaluateDevice, MANAGED_CODE } from './recompute.js';
 import type { TenantState } from './tenant-state.js';
 
 export type WhatIfInput = z.output<typeof WhatIfRequestSchema>;
@@ -61,7 +61,7 @@ export async function whatIf(
       const next = configurationFor(state, now.view, now.decision, after);
       const reached =
         draft !== null &&
-        now.decision.code === 1 &&
+        now.decision.code === MANAGED_CODE &&
         policyReachesDevice(
           draft,
           {
