@@ -26,9 +26,11 @@ export async function readTextIfExists(path: string): Promise<string | null> {
 
 /**
  * Replaces the file's content atomically. The previous content (if any) is kept as
- * `<file>.palisade-prev`; the new file keeps the old one's mode (or gets `mode`).
+ * `<file>.palisade-prev`; the new file keeps the old one's mode (or gets `mode`). Writing the
+ * content the file already has changes nothing, so `.palisade-prev` stays the version before.
  */
 export async function writeFileAtomic(path: string, text: string, mode = 0o644): Promise<void> {
+  if ((await readTextIfExists(path)) === text) return;
   await mkdir(dirname(path), { recursive: true });
   let fileMode = mode;
   const existing = await stat(path).catch(() => null);

@@ -18,13 +18,14 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { appendFile, chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnforcementTarget, SettingResult } from '@palisade/core';
 import type { DeviceFactsMessage, EnrollResponse, SignedConfiguration } from '@palisade/protocol';
 import type { AppliedState } from '../apply/apply-configuration.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/palisade-agent';
+const LOG_ROTATE_BYTES = 1024 * 1024;
 
 /** Options given at enroll that later commands reuse unless given again. */
 export interface RememberedOptions {
@@ -222,8 +223,14 @@ export class AgentState {
     return this.path('agent.log');
   }
 
+  /** Appends one line; past 1 MiB the log moves to `agent.log.1` (one generation kept). */
   async log(message: string): Promise<void> {
     await this.ensureDir();
+    const size = await stat(this.logFile).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size > LOG_ROTATE_BYTES) await rename(this.logFile, `${this.logFile}.1`);
     await appendFile(this.logFile, `${new Date().toISOString()} ${message}\n`, { mode: 0o600 });
   }
 

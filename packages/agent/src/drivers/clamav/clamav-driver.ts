@@ -38,6 +38,7 @@ class ClamdConfFile implements NativeTarget<ClamdConf> {
     const path = clamdConfPath(context.root);
     const existed = existsSync(path);
     const text = renderClamdConf(conf);
+    // Unchanged: no write, and above all no restart of clamd.
     if (text === ((await readTextIfExists(path)) ?? '')) return;
     await writeFileAtomic(path, text);
     try {

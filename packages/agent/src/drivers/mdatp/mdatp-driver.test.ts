@@ -72,6 +72,15 @@ describe('MdatpDriver', () => {
     });
   });
 
+  it('does not rewrite an unchanged file, so the previous version stays the one before', async () => {
+    const root = tempRoot();
+    const driver = new MdatpDriver();
+    const first = await driver.apply(POLICY, contextIn(root));
+    const second = await driver.apply(POLICY, contextIn(root, first.applied));
+    expect(second.results.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(existsSync(join(root, `${MDATP_MANAGED_FILE}.palisade-prev`))).toBe(false);
+  });
+
   it('reports a setting changed behind its back as drifted, with what it found, and re-applies it', async () => {
     const root = tempRoot();
     const path = join(root, MDATP_MANAGED_FILE);

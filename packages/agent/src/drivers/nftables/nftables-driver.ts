@@ -76,6 +76,7 @@ class NftTable implements NativeTarget<NftRuleset> {
     const path = rootedPath(context.root, NFT_SCRIPT_FILE);
     const existed = existsSync(path);
     const script = renderNftScript(ruleset);
+    // Loaded even when the file is unchanged: the running table may have drifted from it.
     await writeFileAtomic(path, script);
     const outcome = await context.run('nft', ['-f', path]);
     if (outcome.code !== 0) {
