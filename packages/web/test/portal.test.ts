@@ -156,7 +156,11 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
           '--no-first-run',
         ],
       });
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      // Reduced motion: modals and menus appear at once, so screenshots never catch a transition.
+      page = await browser.newPage({
+        viewport: { width: 1440, height: 900 },
+        reducedMotion: 'reduce',
+      });
       page.setDefaultTimeout(10_000);
     });
 
@@ -488,6 +492,16 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await shot('20-asset-rule');
       await page.getByRole('button', { name: 'Create rule' }).click();
       await page.getByTestId('asset-rules-table').getByText('Tag web servers').waitFor();
+
+    // The device shows each tag with its source; a tag set by hand is added here.
+    await page.goto(`${server.url}/devices/${devices.web.deviceId}`);
+    const tags = page.getByTestId('device-tags');
+    await tags.getByText('Asset rule: Tag web servers').waitFor();
+    await page.getByLabel('New tag').fill('pilot');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await tags.getByText('pilot').waitFor();
+    expect(await tags.textContent()).toContain('Set by hand');
+    await shot('20a-device-tags');
 
       await page.goto(`${server.url}/audit?action=policy.`);
       await page.getByTestId('audit-table').getByText('policy.revert').waitFor();

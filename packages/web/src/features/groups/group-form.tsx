@@ -108,6 +108,7 @@ export function GroupForm(props: {
               saveProblems={saveProblems}
               readOnly={props.readOnly}
               placeholder='(device.deviceOSType -eq "Linux")'
+              {...(props.creating ? {} : { saved: props.initial.rule })}
             />
             {typeof form.errors.rule === 'string' && (
               <Text size="xs" c="red.8">
