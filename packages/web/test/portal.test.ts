@@ -493,15 +493,15 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('button', { name: 'Create rule' }).click();
       await page.getByTestId('asset-rules-table').getByText('Tag web servers').waitFor();
 
-    // The device shows each tag with its source; a tag set by hand is added here.
-    await page.goto(`${server.url}/devices/${devices.web.deviceId}`);
-    const tags = page.getByTestId('device-tags');
-    await tags.getByText('Asset rule: Tag web servers').waitFor();
-    await page.getByLabel('New tag').fill('pilot');
-    await page.getByRole('button', { name: 'Add tag' }).click();
-    await tags.getByText('pilot').waitFor();
-    expect(await tags.textContent()).toContain('Set by hand');
-    await shot('20a-device-tags');
+      // The device shows each tag with its source; a tag set by hand is added here.
+      await page.goto(`${server.url}/devices/${devices.web.deviceId}`);
+      const tags = page.getByTestId('device-tags');
+      await tags.getByText('Asset rule: Tag web servers').waitFor();
+      await page.getByLabel('New tag').fill('pilot');
+      await page.getByRole('button', { name: 'Add tag' }).click();
+      await tags.getByText('pilot').waitFor();
+      expect(await tags.textContent()).toContain('Set by hand');
+      await shot('20a-device-tags');
 
       await page.goto(`${server.url}/audit?action=policy.`);
       await page.getByTestId('audit-table').getByText('policy.revert').waitFor();
