@@ -242,6 +242,53 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     daemon = undefined;
   });
 
+  it('records a machine out of scope with its status, meaning and fix, and manages it once the scope widens', async () => {
+    await api('PATCH', '/api/v1/tenant/settings', { enforcementScope: { macos: { mode: 'off' } } });
+    const macState = join(dir, 'mac-state');
+    const macFacts = join(dir, 'mac-facts.json');
+    writeFileSync(
+      macFacts,
+      JSON.stringify({
+        hostname: 'e2e-mac-01',
+        domain: null,
+        platform: 'macos',
+        osVersion: '14.5',
+      }),
+    );
+    const token = (await api('POST', '/api/v1/onboarding-tokens', { description: 'mac' }))
+      .token as string;
+    const enroll = await agent(
+      'enroll',
+      '--server',
+      server.url,
+      '--token',
+      token,
+      '--state-dir',
+      macState,
+      '--root',
+      join(dir, 'mac-root'),
+      '--facts',
+      macFacts,
+      '--drivers',
+      'macos-defender',
+    );
+    expect(enroll.code, enroll.out).toBe(0);
+    const before = JSON.parse((await agent('status', '--state-dir', macState, '--json')).out);
+    expect(before.enrollment.code).not.toBe(1);
+    expect(before.enrollment.fix).toMatch(/\S/);
+    const text = (await agent('status', '--state-dir', macState)).out;
+    expect(text).toContain(
+      `enrollment: ${before.enrollment.code} ${before.enrollment.name} - ${before.enrollment.meaning}`,
+    );
+    expect(text).toContain(`fix:        ${before.enrollment.fix}`);
+
+    await api('PATCH', '/api/v1/tenant/settings', { enforcementScope: { macos: { mode: 'all' } } });
+    const sync = await agent('sync', '--state-dir', macState);
+    expect(sync.code, sync.out).toBe(0);
+    const after = JSON.parse((await agent('status', '--state-dir', macState, '--json')).out);
+    expect(after.enrollment.code).toBe(1);
+  });
+
   it('writes a support bundle and says what looks wrong', async () => {
     const out = join(dir, 'bundle.tar.gz');
     const analyze = await agent('analyze', '--state-dir', stateDir, '--out', out);
