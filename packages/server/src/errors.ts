@@ -38,6 +38,10 @@ export const ERROR_CODES = {
     message: 'The tenant must keep at least one administrator.',
   },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  too_many_attempts: {
+    status: 429,
+    message: 'Too many failed sign-ins for this user; wait and try again.',
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   service_unavailable: { status: 503, message: 'The service is not available right now.' },
   internal: { status: 500, message: 'Something went wrong on the server; it has been logged.' },

@@ -82,6 +82,32 @@ describeEachStore('admin API', (target) => {
       admin = await signIn(server.url);
     });
 
+    it('refuses sign-in for a while after ten wrong passwords, even with the right one', async () => {
+      await admin.post('/api/v1/users', {
+        username: 'erin',
+        role: 'reader',
+        password: 'erin-password-1',
+      });
+      const client = apiClient(server.url);
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const wrong = await client.post('/api/v1/auth/login', {
+          username: 'erin',
+          password: `guess-${attempt}`,
+        });
+        expect(wrong.status).toBe(401);
+      }
+      const locked = await client.post<ErrorBody>('/api/v1/auth/login', {
+        username: 'erin',
+        password: 'erin-password-1',
+      });
+      expect(locked.status).toBe(429);
+      expect(locked.body.error.code).toBe('too_many_attempts');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+      clock.advance(15 * 60 * 1000 + 1000);
+      await signIn(server.url, 'erin', 'erin-password-1');
+      admin = await signIn(server.url);
+    });
+
     it('answers 401 without a token', async () => {
       const answer = await apiClient(server.url).get<ErrorBody>('/api/v1/policies');
       expect(answer.status).toBe(401);

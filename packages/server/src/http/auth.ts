@@ -11,6 +11,7 @@ import {
 } from '@palisade/protocol';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { createSession } from '../auth/sessions.js';
+import { SignInThrottle } from '../auth/throttle.js';
 import { commitChange } from '../context.js';
 import { ApiError } from '../errors.js';
 import { appendAudit, auditActorOf } from '../services/audit.js';
@@ -54,8 +55,16 @@ const changePassword = route('reader', {
 });
 
 export const registerAuthRoutes: RegisterRoutes = (app, context) => {
+  const throttle = new SignInThrottle();
+
   app.openapi(login, async (c) => {
     const { username, password, tenant } = c.req.valid('json');
+    const throttleKey = username.toLowerCase();
+    const waitMs = throttle.retryAfterMs(throttleKey, context.clock.now());
+    if (waitMs > 0) {
+      c.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      throw new ApiError('too_many_attempts');
+    }
     let query = context.store.db
       .selectFrom('users')
       .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
@@ -86,7 +95,11 @@ export const registerAuthRoutes: RegisterRoutes = (app, context) => {
       user?.password_hash ?? (await decoyPasswordHash()),
       password,
     );
-    if (!user || !valid) throw new ApiError('invalid_credentials');
+    if (!user || !valid) {
+      throttle.recordFailure(throttleKey, context.clock.now());
+      throw new ApiError('invalid_credentials');
+    }
+    throttle.recordSuccess(throttleKey);
     // Expired sessions of this user are of no use any more: drop them as a new one starts.
     await context.store.db
       .deleteFrom('sessions')
