@@ -4,7 +4,7 @@
  * key, with a revision lower than the one it holds, with a device that is not managed, with a
  * report the server did not take, and with notices on the notify stream.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import {
   signConfiguration,
 } from '@palisade/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeSupportBundle } from '../analyze/support-bundle.js';
 import { MDATP_MANAGED_FILE } from '../drivers/mdatp/mdatp-driver.js';
 import { AgentState } from '../state/agent-state.js';
 import { AgentClient } from './client.js';
@@ -246,6 +247,34 @@ describe('DeviceAgent', () => {
     server.answer = () => ({ s: 'u', n: 5400 });
     await agent.sync();
     expect(server.reports[0]?.reportId).toBe(first?.reportId);
+  });
+
+  it('puts a failed setting and an undelivered report in the support bundle findings', async () => {
+    // A file where the Defender folder should be: the driver cannot write, and says why.
+    mkdirSync(join(dir, 'root'), { recursive: true });
+    writeFileSync(join(dir, 'root', 'etc'), 'not a directory');
+    server.answer = () => signed(documentAt(4, ['/srv/']));
+    server.failReports = 1;
+    const outcome = await agent.sync();
+    expect(outcome.results.map((r) => r.status)).toEqual(['failed']);
+    const bundle = await writeSupportBundle(agent, join(dir, 'bundle.tar.gz'));
+    expect(bundle.entries).toEqual(
+      expect.arrayContaining(['configuration.json', 'enrollment.json', 'report.json', 'sync.json']),
+    );
+    const messages = bundle.findings.map((finding) => `${finding.severity}: ${finding.message}`);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^error: exclusions\.paths \(mdatp\): failed — .*ENOTDIR/),
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^warning: the last report .* has not reached the server$/),
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^error: mdatp: cannot read the native configuration: .*ENOTDIR/),
+    );
+    expect(readFileSync(join(dir, 'bundle.tar.gz')).subarray(0, 2)).toEqual(
+      Buffer.from([0x1f, 0x8b]),
+    );
+    expect(JSON.stringify(bundle)).not.toContain('device-1.secret');
   });
 
   it('ends a notify stream that stays silent, so the daemon reconnects', async () => {
