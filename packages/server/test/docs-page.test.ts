@@ -63,7 +63,7 @@ describe('API reference page', () => {
     await page.fill('#filter', 'revert');
     expect(await page.locator('details:visible').count()).toBe(1);
     await page.locator('details:visible summary').click();
-    const body = await page.locator('details:visible .body').innerText();
+    const body = (await page.locator('details:visible .body').textContent()) ?? '';
     expect(body).toContain('Request body');
     expect(body).toContain('version');
 
