@@ -1,7 +1,7 @@
 /**
  * The contract between the settings catalog and the drivers: every setting the catalog maps to a
  * target is expressed by that target's driver, and turns into a native fragment for its default
- * value. Windows settings kept outside Set-MpPreference (EDR onboarding registry values, scan
+ * value. Windows settings kept outside Set-MpPreference (EDR configuration-service values, scan
  * times as time-of-day objects, per-threat default actions, tamper protection) are listed here on
  * purpose: on a Windows machine they are reported not-applicable.
  */
@@ -16,7 +16,6 @@ const WINDOWS_NOT_EXPRESSED = [
   'antivirus.quickScanTime',
   'antivirus.scanTime',
   'antivirus.threatDefaultActions',
-  'edr.deviceTag',
   'edr.sampleSharing',
   'edr.telemetryReportingFrequency',
   'securityExperience.tamperProtection',

@@ -5,6 +5,7 @@
  * - Defender preferences: one Set-MpPreference with every managed value (lists replace the list).
  * - ASR rules: rules Palisade no longer wants are removed, then each rule is set with
  *   Add-MpPreference (which also updates a rule's action).
+ * - Registry values (the EDR device tag): created or replaced with Set-ItemProperty.
  * - Firewall: the rules of the `Palisade` group are removed and created again with
  *   New-NetFirewallRule; rules of other groups are never touched.
  */
@@ -67,7 +68,7 @@ function firewallRuleCommand(rule: WindowsFirewallRule): string {
  * the desired state does not are removed.
  */
 export function renderApplyScript(desired: WindowsState, current: WindowsState): string {
-  const managed = desired.managed ?? { preferences: [], asr: false, firewall: false };
+  const managed = desired.managed ?? { preferences: [], registry: [], asr: false, firewall: false };
   const lines = [
     '# Managed by palisade-agent: Defender preferences, ASR rules and the Palisade firewall group.',
     "$ErrorActionPreference = 'Stop'",
@@ -77,6 +78,23 @@ export function renderApplyScript(desired: WindowsState, current: WindowsState):
       (name) => `-${name} ${psValue(desired.preferences[name] as JsonValue)}`,
     );
     lines.push(`Set-MpPreference ${parameters.join(' ')}`);
+  }
+  for (const key of managed.registry) {
+    const [path, name] = key.split('|') as [string, string];
+    const value = desired.registry[key];
+    // New-Item -Force on an existing key would drop its other values: create it only if missing.
+    lines.push(
+      `if (-not (Test-Path ${psString(path)})) { New-Item -Path ${psString(path)} -Force | Out-Null }`,
+    );
+    if (value === null || value === undefined) {
+      lines.push(
+        `Remove-ItemProperty -Path ${psString(path)} -Name ${psString(name)} -ErrorAction SilentlyContinue`,
+      );
+    } else {
+      lines.push(
+        `Set-ItemProperty -Path ${psString(path)} -Name ${psString(name)} -Value ${psString(value)} -Type String`,
+      );
+    }
   }
   if (managed.asr) {
     const wanted = (desired.preferences.AttackSurfaceReductionRules_Ids ?? []) as string[];

@@ -124,3 +124,21 @@ export const ASR_ACTIONS: Readonly<
   audit: { action: 'AuditMode', code: 2 },
   warn: { action: 'Warn', code: 6 },
 };
+
+/** A setting kept in a registry value (REG_SZ) rather than a Defender preference. */
+export interface RegistryValue {
+  readonly path: string;
+  readonly name: string;
+}
+
+/** The registry values Palisade sets, by setting id. */
+export const REGISTRY_VALUES: Readonly<Record<string, RegistryValue>> = {
+  // The device tag the Defender portal shows (one value, GROUP in the mdatp/wdav vocabulary).
+  'edr.deviceTag': {
+    path: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection\\DeviceTagging',
+    name: 'Group',
+  },
+};
+
+/** How a registry value is keyed in the read-back: `<path>|<name>`. */
+export const registryKey = (value: RegistryValue): string => `${value.path}|${value.name}`;

@@ -16,6 +16,7 @@ const POLICY = settingsOf({
   'antivirus.cloudProtection': true,
   'antivirus.puaProtection': 'audit',
   'antivirus.cloudBlockLevel': 'high',
+  'edr.deviceTag': 'finance-laptops',
   'exclusions.paths': ['C:\\Data\\', "C:\\Users\\o'brien\\cache"],
   'exclusions.extensions': ['.log'],
   'asr.rules': {
@@ -51,6 +52,7 @@ describe('Windows Defender driver', () => {
     expect(codec.observe(current, 'antivirus.realTimeProtection')).toBe(true);
     expect(codec.observe(current, 'exclusions.extensions')).toEqual(['tmp']);
     expect(codec.observe(current, 'exclusions.paths')).toEqual([]);
+    expect(codec.observe(current, 'edr.deviceTag')).toBeUndefined();
     expect(codec.observe(current, 'asr.rules')).toEqual([
       '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2=1',
       'd4f940ab-401b-4efc-aadc-ad5f3c50688a=2',

@@ -46,7 +46,7 @@ class WindowsTarget implements NativeTarget<WindowsState> {
   }
 
   async write(desired: WindowsState, context: DriverContext): Promise<void> {
-    const previous = desired.previous ?? { preferences: {}, firewallRules: [] };
+    const previous = desired.previous ?? { preferences: {}, firewallRules: [], registry: {} };
     const path = rootedPath(context.root, APPLY_SCRIPT_FILE);
     await writeFileAtomic(path, renderApplyScript(desired, previous));
     try {

@@ -8,7 +8,7 @@ import type { EffectiveSetting, JsonValue } from '@palisade/core';
 import type { NativeMappingLookup } from '../catalog.js';
 import { canonicalJson, type NativeCodec, NotExpressibleError } from '../driver.js';
 import { isObject, type JsonObject } from '../json-tree.js';
-import { ASR_ACTIONS, mpPreferenceOf } from './mp-preferences.js';
+import { ASR_ACTIONS, mpPreferenceOf, REGISTRY_VALUES, registryKey } from './mp-preferences.js';
 
 export const FIREWALL_GROUP = 'Palisade';
 const ASR_RULES = 'asr.rules';
@@ -34,9 +34,12 @@ export interface WindowsState {
   /** Get-MpPreference properties (those Palisade reads; integers for enumerations). */
   readonly preferences: Readonly<Record<string, JsonValue>>;
   readonly firewallRules: readonly WindowsFirewallRule[];
-  /** In a desired state: the preferences and parts Palisade sets. */
+  /** Registry values Palisade reads and sets, by `<path>|<name>` (null: absent). */
+  readonly registry: Readonly<Record<string, string | null>>;
+  /** In a desired state: the preferences, registry values and parts Palisade sets. */
   readonly managed?: {
     readonly preferences: readonly string[];
+    readonly registry: readonly string[];
     readonly asr: boolean;
     readonly firewall: boolean;
   };
@@ -87,6 +90,7 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
     return (
       settingId === ASR_RULES ||
       settingId === FIREWALL_RULES ||
+      settingId in REGISTRY_VALUES ||
       mpPreferenceOf(settingId, this.lookup) !== undefined
     );
   }
@@ -111,6 +115,7 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
         .map((rule) => firewallRuleOf(rule as Readonly<Record<string, JsonValue>>))
         .sort(byName) as unknown as JsonValue;
     }
+    if (setting.id in REGISTRY_VALUES) return String(setting.value);
     const preference = mpPreferenceOf(setting.id, this.lookup);
     if (!preference) throw new NotExpressibleError(`${setting.id} has no Defender preference`);
     const native = preference.toNative(setting.value);
@@ -126,6 +131,8 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
     if (settingId === ASR_RULES) return asrPairs(state.preferences);
     if (settingId === FIREWALL_RULES)
       return [...state.firewallRules].sort(byName) as unknown as JsonValue;
+    const registry = REGISTRY_VALUES[settingId];
+    if (registry) return state.registry[registryKey(registry)] ?? undefined;
     const preference = mpPreferenceOf(settingId, this.lookup);
     if (!preference) return undefined;
     const value = state.preferences[preference.name];
@@ -135,9 +142,17 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
 
   render(fragments: ReadonlyMap<string, JsonValue>, current: WindowsState): WindowsState {
     const preferences: Record<string, JsonValue> = { ...current.preferences };
+    const registry: Record<string, string | null> = { ...current.registry };
     const managed: string[] = [];
+    const managedRegistry: string[] = [];
     for (const [id, fragment] of fragments) {
       if (id === ASR_RULES || id === FIREWALL_RULES) continue;
+      const value = REGISTRY_VALUES[id];
+      if (value) {
+        registry[registryKey(value)] = String(fragment);
+        managedRegistry.push(registryKey(value));
+        continue;
+      }
       const name = (mpPreferenceOf(id, this.lookup) as { name: string }).name;
       preferences[name] = fragment;
       managed.push(name);
@@ -153,8 +168,10 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
     return {
       preferences,
       firewallRules: firewall ?? current.firewallRules,
+      registry,
       managed: {
         preferences: managed.sort(),
+        registry: managedRegistry.sort(),
         asr: asr !== undefined,
         firewall: firewall !== undefined,
       },
@@ -182,7 +199,12 @@ export const READ_BACK_SCRIPT = [
   '    Program = "$($application.Program)"; Service = "$($service.Service)"',
   '  }',
   '})',
-  '[pscustomobject]@{ preferences = $preferences; firewallRules = $rules } | ConvertTo-Json -Depth 4 -Compress',
+  '$registry = @{}',
+  ...Object.values(REGISTRY_VALUES).map(
+    (value) =>
+      `$registry['${registryKey(value)}'] = (Get-ItemProperty -Path '${value.path}' -Name '${value.name}' -ErrorAction SilentlyContinue).'${value.name}'`,
+  ),
+  '[pscustomobject]@{ preferences = $preferences; firewallRules = $rules; registry = $registry } | ConvertTo-Json -Depth 4 -Compress',
 ].join('\n');
 
 const any = (value: JsonValue | undefined): string[] =>
@@ -232,8 +254,14 @@ export function parseReadBack(text: string): WindowsState {
   }
   const rules = parsed.firewallRules;
   const list = Array.isArray(rules) ? rules : isObject(rules) ? [rules] : [];
+  const registry: Record<string, string | null> = {};
+  if (isObject(parsed.registry)) {
+    for (const [key, value] of Object.entries(parsed.registry))
+      registry[key] = typeof value === 'string' ? value : null;
+  }
   return {
     preferences: parsed.preferences,
     firewallRules: list.filter(isObject).map(ruleFromReadBack).sort(byName),
+    registry,
   };
 }

@@ -1,6 +1,8 @@
 # Managed by palisade-agent: Defender preferences, ASR rules and the Palisade firewall group.
 $ErrorActionPreference = 'Stop'
 Set-MpPreference -CloudBlockLevel 2 -DisableRealtimeMonitoring $false -ExclusionExtension @('log') -ExclusionPath @('C:\Data\', 'C:\Users\o''brien\cache') -MAPSReporting 2 -PUAProtection 2
+if (-not (Test-Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection\DeviceTagging')) { New-Item -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection\DeviceTagging' -Force | Out-Null }
+Set-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection\DeviceTagging' -Name 'Group' -Value 'finance-laptops' -Type String
 Remove-MpPreference -AttackSurfaceReductionRules_Ids @('d4f940ab-401b-4efc-aadc-ad5f3c50688a')
 Add-MpPreference -AttackSurfaceReductionRules_Ids '56a863a9-875e-4185-98a7-b882c64b5ce5' -AttackSurfaceReductionRules_Actions Warn
 Add-MpPreference -AttackSurfaceReductionRules_Ids '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2' -AttackSurfaceReductionRules_Actions Enabled
