@@ -2,7 +2,13 @@
  * The portal's routes. Filters, paging, sorting and the open tab are search parameters, validated
  * here, so every view is a URL. Pages read their parameters through `getRouteApi(path)`.
  */
-import { createRootRoute, createRoute, createRouter, Outlet } from '@tanstack/react-router';
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+} from '@tanstack/react-router';
 import {
   MANAGED_BY_LIST,
   PLATFORM_LIST,
@@ -10,24 +16,23 @@ import {
   PROFILE_LIST,
   REPORT_STATUS_LIST,
 } from './domain/labels.js';
-import { AssetRulesPage } from './features/asset-rules/asset-rules-page.js';
-import { AuditPage, type AuditSearch } from './features/audit/audit-page.js';
-import { DashboardPage } from './features/dashboard/dashboard-page.js';
-import { DEVICE_TABS, DevicePage, type DeviceTab } from './features/devices/device-page.js';
-import { DevicesPage } from './features/devices/devices-page.js';
-import { DEVICE_SORT_KEYS, type DevicesSearch } from './features/devices/devices-search.js';
-import { GroupPage } from './features/groups/group-page.js';
-import { GroupsPage, type GroupsSearch } from './features/groups/groups-page.js';
-import { NewGroupPage } from './features/groups/new-group-page.js';
-import { NewPolicyPage, type NewPolicySearch } from './features/policies/new-policy-page.js';
-import { PoliciesPage, type PoliciesSearch } from './features/policies/policies-page.js';
-import { POLICY_TABS, type PolicyTab } from './features/policies/policy-editor.js';
-import { PolicyPage } from './features/policies/policy-page.js';
-import { SettingsPage } from './features/settings/settings-page.js';
+import type { AuditSearch } from './features/audit/audit-page.js';
+import {
+  DEVICE_SORT_KEYS,
+  DEVICE_TABS,
+  type DevicesSearch,
+  type DeviceTab,
+} from './features/devices/devices-search.js';
+import type { GroupsSearch } from './features/groups/groups-page.js';
+import {
+  type NewPolicySearch,
+  POLICY_TABS,
+  type PoliciesSearch,
+  type PolicyTab,
+} from './features/policies/policy-search.js';
 import { AppLayout } from './features/shell/app-layout.js';
 import { NotFoundPage } from './features/shell/not-found-page.js';
 import { SignInPage } from './features/sign-in/sign-in-page.js';
-import { UsersPage } from './features/users/users-page.js';
 import { requirePermission, requireSession } from './routes/auth-guard.js';
 import { optionalOneOf, optionalPositiveInt, optionalString } from './routes/search.js';
 
@@ -56,7 +61,11 @@ const appRoute = createRoute({
 const dashboardRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/',
-  component: DashboardPage,
+  // Each page is its own chunk, loaded when first visited.
+  component: lazyRouteComponent(
+    () => import('./features/dashboard/dashboard-page.js'),
+    'DashboardPage',
+  ),
 });
 
 const settingsRoute = createRoute({
@@ -65,7 +74,10 @@ const settingsRoute = createRoute({
   validateSearch: (search: Record<string, unknown>): { tab?: 'onboarding' } => ({
     tab: search.tab === 'onboarding' ? 'onboarding' : undefined,
   }),
-  component: SettingsPage,
+  component: lazyRouteComponent(
+    () => import('./features/settings/settings-page.js'),
+    'SettingsPage',
+  ),
 });
 
 const auditRoute = createRoute({
@@ -81,14 +93,14 @@ const auditRoute = createRoute({
     page: optionalPositiveInt(search.page),
     pageSize: optionalPositiveInt(search.pageSize, 200),
   }),
-  component: AuditPage,
+  component: lazyRouteComponent(() => import('./features/audit/audit-page.js'), 'AuditPage'),
 });
 
 const usersRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/users',
   beforeLoad: () => requirePermission('manage-users'),
-  component: UsersPage,
+  component: lazyRouteComponent(() => import('./features/users/users-page.js'), 'UsersPage'),
 });
 
 const devicesRoute = createRoute({
@@ -108,7 +120,7 @@ const devicesRoute = createRoute({
     page: optionalPositiveInt(search.page),
     pageSize: optionalPositiveInt(search.pageSize, 500),
   }),
-  component: DevicesPage,
+  component: lazyRouteComponent(() => import('./features/devices/devices-page.js'), 'DevicesPage'),
 });
 
 const deviceRoute = createRoute({
@@ -117,7 +129,7 @@ const deviceRoute = createRoute({
   validateSearch: (search: Record<string, unknown>): { tab?: DeviceTab } => ({
     tab: optionalOneOf(search.tab, DEVICE_TABS),
   }),
-  component: DevicePage,
+  component: lazyRouteComponent(() => import('./features/devices/device-page.js'), 'DevicePage'),
 });
 
 const policiesRoute = createRoute({
@@ -128,7 +140,10 @@ const policiesRoute = createRoute({
     profile: optionalOneOf(search.profile, PROFILE_LIST),
     search: optionalString(search.search),
   }),
-  component: PoliciesPage,
+  component: lazyRouteComponent(
+    () => import('./features/policies/policies-page.js'),
+    'PoliciesPage',
+  ),
 });
 
 const newPolicyRoute = createRoute({
@@ -140,7 +155,10 @@ const newPolicyRoute = createRoute({
     profile: optionalOneOf(search.profile, PROFILE_LIST),
     tab: optionalOneOf(search.tab, POLICY_TABS),
   }),
-  component: NewPolicyPage,
+  component: lazyRouteComponent(
+    () => import('./features/policies/new-policy-page.js'),
+    'NewPolicyPage',
+  ),
 });
 
 const policyRoute = createRoute({
@@ -149,7 +167,7 @@ const policyRoute = createRoute({
   validateSearch: (search: Record<string, unknown>): { tab?: PolicyTab } => ({
     tab: optionalOneOf(search.tab, POLICY_TABS),
   }),
-  component: PolicyPage,
+  component: lazyRouteComponent(() => import('./features/policies/policy-page.js'), 'PolicyPage'),
 });
 
 const groupsRoute = createRoute({
@@ -160,26 +178,32 @@ const groupsRoute = createRoute({
     search: optionalString(search.search),
     page: optionalPositiveInt(search.page),
   }),
-  component: GroupsPage,
+  component: lazyRouteComponent(() => import('./features/groups/groups-page.js'), 'GroupsPage'),
 });
 
 const newGroupRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/groups/new',
   beforeLoad: () => requirePermission('edit-groups'),
-  component: NewGroupPage,
+  component: lazyRouteComponent(
+    () => import('./features/groups/new-group-page.js'),
+    'NewGroupPage',
+  ),
 });
 
 const groupRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/groups/$groupId',
-  component: GroupPage,
+  component: lazyRouteComponent(() => import('./features/groups/group-page.js'), 'GroupPage'),
 });
 
 const assetRulesRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/asset-rules',
-  component: AssetRulesPage,
+  component: lazyRouteComponent(
+    () => import('./features/asset-rules/asset-rules-page.js'),
+    'AssetRulesPage',
+  ),
 });
 
 const routeTree = rootRoute.addChildren([

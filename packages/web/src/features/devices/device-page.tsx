@@ -31,11 +31,9 @@ import { EnrollmentBadge, ReportStatusBadge } from '../../components/status-badg
 import { managedByLabel, platformLabel, TAG_SOURCE_LABELS } from '../../domain/labels.js';
 import { SyncButton } from '../sync/sync-button.js';
 import { DevicePolicies } from './device-policies.js';
+import { DEVICE_TABS } from './devices-search.js';
 
 const route = getRouteApi('/app/devices/$deviceId');
-
-export const DEVICE_TABS = ['overview', 'policies', 'properties', 'check-ins'] as const;
-export type DeviceTab = (typeof DEVICE_TABS)[number];
 
 function KeyValues({
   rows,

@@ -24,3 +24,7 @@ export type DevicesSearch = {
   page?: number;
   pageSize?: number;
 };
+
+/** The tabs of a device page, kept in the URL (`?tab=policies`). */
+export const DEVICE_TABS = ['overview', 'policies', 'properties', 'check-ins'] as const;
+export type DeviceTab = (typeof DEVICE_TABS)[number];

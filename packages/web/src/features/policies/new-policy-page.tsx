@@ -1,5 +1,4 @@
 import { Alert, Group, Paper, Select, Stack, Text } from '@mantine/core';
-import type { PolicyPlatform, Profile } from '@palisade/core';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { PageHeader } from '../../components/page-header.js';
@@ -10,11 +9,9 @@ import {
 } from '../../domain/labels.js';
 import { useCatalogProfiles } from '../catalog/use-catalog.js';
 import { emptyDraft } from './policy-draft.js';
-import { PolicyEditor, type PolicyTab } from './policy-editor.js';
+import { PolicyEditor } from './policy-editor.js';
 
 const route = getRouteApi('/app/policies/new');
-
-export type NewPolicySearch = { platform?: PolicyPlatform; profile?: Profile; tab?: PolicyTab };
 
 /** Pick the platform and profile (the catalog says which profiles a platform has), then edit. */
 export function NewPolicyPage(): ReactNode {

@@ -1,6 +1,5 @@
 import { Badge, Group, Select, Text, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import type { PolicyPlatform, Profile } from '@palisade/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -25,8 +24,6 @@ import {
 import { StatusCounts } from './status-counts.js';
 
 const route = getRouteApi('/app/policies');
-
-export type PoliciesSearch = { platform?: PolicyPlatform; profile?: Profile; search?: string };
 
 type Row = PolicySummary & {
   devices: number;

@@ -42,12 +42,10 @@ import {
   withSetting,
 } from './policy-draft.js';
 import { PolicyReportPanel } from './policy-report.js';
+import { POLICY_TABS, type PolicyTab } from './policy-search.js';
 import { PolicyVersions } from './policy-versions.js';
 import { SettingsPanel } from './settings-panel.js';
 import { WhatIfReview } from './what-if-review.js';
-
-export const POLICY_TABS = ['settings', 'assignments', 'versions', 'report'] as const;
-export type PolicyTab = (typeof POLICY_TABS)[number];
 
 function whatIfRequestOf(draft: PolicyDraft, policyId: string | undefined): WhatIfRequest {
   return {
