@@ -185,7 +185,8 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
 /** What the read-back script prints: Defender preferences and the Palisade firewall rules. */
 export const READ_BACK_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
-  '$preferences = Get-MpPreference',
+  // The CIM plumbing (CimClass…) would drown the values and nest past any depth.
+  '$preferences = Get-MpPreference | Select-Object -Property * -ExcludeProperty Cim*, PSComputerName',
   `$rules = @(Get-NetFirewallRule -Group '${FIREWALL_GROUP}' -ErrorAction SilentlyContinue | ForEach-Object {`,
   '  $port = $_ | Get-NetFirewallPortFilter',
   '  $address = $_ | Get-NetFirewallAddressFilter',
