@@ -65,6 +65,18 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
 
   it('finds the planted file before any exclusion', async () => {
     expect(await clamdScan(socket, planted)).toMatch(/Palisade\.Test\.Planted.* FOUND$/);
+    // clamdscan, where installed (Debian's clamdscan package), agrees.
+    const clamdscan = spawnSync(
+      'clamdscan',
+      [`--config-file=${confPath}`, '--no-summary', planted],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (clamdscan.error === undefined) {
+      expect(clamdscan.status).toBe(1);
+      expect(clamdscan.stdout).toMatch(/Palisade\.Test\.Planted.* FOUND/);
+    }
   });
 
   it('writes ExcludePath, restarts clamd, and clamd then excludes the file', async () => {
