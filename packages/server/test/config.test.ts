@@ -1,0 +1,222 @@
+/**
+ * Policies as code over HTTP, on SQLite and PostgreSQL: `/api/v1/config/plan` saves nothing,
+ * `/apply` writes a whole document set in one transaction — a failure anywhere inside it (here
+ * the fleet engine's recompute, made to fail once) leaves no group, policy, audit entry or new
+ * revision behind — and `/export` gives documents that plan back to no changes.
+ */
+import { beforeAll, expect, it } from 'vitest';
+import type { AfterCommit } from '../src/context.js';
+import type { RunningServer } from '../src/index.js';
+import { linuxFacts, SimulatedAgent } from './agent-sim.js';
+import { type ApiClient, signIn } from './http.js';
+import { describeEachStore } from './stores.js';
+
+interface Plan {
+  changes: {
+    kind: string;
+    name: string;
+    action: string;
+    fields: { field: string; before?: unknown; after?: unknown }[];
+    settings: { settingId: string; kind: string; before?: unknown; after?: unknown }[];
+    devices: { before: number; after: number } | null;
+  }[];
+  unmanaged: { kind: string; name: string }[];
+  effect: {
+    devicesChanged: number;
+    conflictsAppearing: { hostname: string; settingId: string }[];
+  };
+  applied: boolean;
+}
+
+const group = { kind: 'Group', name: 'linux', rule: '(device.deviceOSType -eq "Linux")' };
+const policy = (paths: string[]) => ({
+  kind: 'Policy',
+  name: 'linux-exclusions',
+  platform: 'linux',
+  profile: 'antivirus-exclusions',
+  settings: { 'exclusions.paths': paths },
+  assignments: { include: ['linux'] },
+});
+
+describeEachStore('policies as code', (target) => {
+  let server: RunningServer;
+  let admin: ApiClient;
+  const agents: SimulatedAgent[] = [];
+
+  beforeAll(async () => {
+    server = await target.startServer();
+    admin = await signIn(server.url);
+    const created = await admin.post<{ token: string }>('/api/v1/onboarding-tokens', {
+      description: 'config test',
+    });
+    for (const hostname of ['db-01', 'db-02']) {
+      const agent = new SimulatedAgent(server.url, linuxFacts(hostname));
+      await agent.enroll(created.body.token);
+      await agent.checkIn();
+      agents.push(agent);
+    }
+  });
+  const auditTotal = async () =>
+    (await admin.get<{ total: number }>('/api/v1/audit?limit=1')).body.total;
+
+  it('plans a document set with its effect and saves nothing', async () => {
+    const before = await auditTotal();
+    const answer = await admin.post<Plan>('/api/v1/config/plan', {
+      documents: [group, policy(['/srv/a/'])],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.changes.map((c) => [c.action, c.kind, c.name, c.devices])).toEqual([
+      ['create', 'Group', 'linux', { before: 0, after: 2 }],
+      ['create', 'Policy', 'linux-exclusions', { before: 0, after: 2 }],
+    ]);
+    expect(answer.body.effect.devicesChanged).toBe(2);
+    expect(answer.body.applied).toBe(false);
+    expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
+    expect(await auditTotal()).toBe(before);
+    const revision = agents[0]?.revision;
+    await agents[0]?.checkIn();
+    expect(agents[0]?.revision).toBe(revision);
+  });
+
+  it('answers every problem at once, at documents.N.path, and changes nothing', async () => {
+    const answer = await admin.post<{ error: { fields: { path: string }[] } }>(
+      '/api/v1/config/apply',
+      {
+        documents: [
+          { ...group, members: ['db-01'] },
+          { ...policy(['relative']), assignments: { include: ['nope'] } },
+        ],
+      },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.fields.map((f) => f.path)).toEqual([
+      'documents.0',
+      'documents.1.settings.exclusions.paths.0',
+    ]);
+    const refs = await admin.post<{ error: { fields: { path: string; message: string }[] } }>(
+      '/api/v1/config/apply',
+      {
+        documents: [
+          { kind: 'Group', name: 'pinned', members: ['db-01', 'no-such-host'] },
+          { ...policy(['/srv/a/']), assignments: { include: ['nope'] } },
+        ],
+      },
+    );
+    expect(refs.status).toBe(400);
+    expect(refs.body.error.fields).toEqual([
+      {
+        path: 'documents.0.members.1',
+        message: 'no live device with the id or hostname "no-such-host" in this tenant',
+      },
+      {
+        path: 'documents.1.assignments.include.0',
+        message: 'no group nope: add a Group document or create the group first',
+      },
+    ]);
+  });
+
+  it('applies all of it or nothing: a failure inside the transaction leaves no trace', async () => {
+    const before = await auditTotal();
+    const revision = agents[0]?.revision;
+    const fleet = server.context.fleet;
+    const original = fleet.policiesChanged.bind(fleet);
+    // The recompute of the policies runs after the group was written in the same transaction.
+    fleet.policiesChanged = async (): Promise<AfterCommit> => {
+      throw new Error('recompute failed (injected by the test)');
+    };
+    try {
+      const failed = await admin.post('/api/v1/config/apply', {
+        documents: [group, policy(['/srv/a/'])],
+      });
+      expect(failed.status).toBe(500);
+    } finally {
+      fleet.policiesChanged = original;
+    }
+    expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
+    expect((await admin.get<{ total: number }>('/api/v1/policies')).body.total).toBe(0);
+    expect(await auditTotal()).toBe(before);
+    await agents[0]?.checkIn();
+    expect(agents[0]?.revision).toBe(revision);
+
+    const applied = await admin.post<Plan>('/api/v1/config/apply', {
+      documents: [group, policy(['/srv/a/'])],
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.applied).toBe(true);
+    expect(applied.body.effect.devicesChanged).toBe(2);
+    await agents[0]?.checkIn();
+    expect(agents[0]?.document?.configuration.settings.map((s) => [s.id, s.value])).toEqual([
+      ['exclusions.paths', ['/srv/a/']],
+    ]);
+    const audit = await admin.get<{ items: { action: string }[] }>('/api/v1/audit?limit=3');
+    expect(audit.body.items.map((e) => e.action)).toEqual([
+      'config.apply',
+      'policy.create',
+      'group.create',
+    ]);
+  });
+
+  it('exports documents that plan to no changes; an edit plans per setting', async () => {
+    const exported = await admin.get<{ documents: Record<string, unknown>[]; warnings: string[] }>(
+      '/api/v1/config/export',
+    );
+    expect(exported.status).toBe(200);
+    expect(exported.body.warnings).toEqual([]);
+    expect(exported.body.documents.slice(1)).toEqual([
+      { kind: 'Group', name: 'linux', rule: '(device.deviceOSType -eq "Linux")' },
+      {
+        kind: 'Policy',
+        name: 'linux-exclusions',
+        platform: 'linux',
+        profile: 'antivirus-exclusions',
+        settings: { 'exclusions.paths': ['/srv/a/'] },
+        assignments: { include: ['linux'] },
+      },
+    ]);
+    const same = await admin.post<Plan>('/api/v1/config/plan', {
+      documents: exported.body.documents,
+    });
+    expect(same.body.changes).toEqual([]);
+    const edited = await admin.post<Plan>('/api/v1/config/plan', {
+      documents: [group, policy(['/srv/a/', '/srv/b/'])],
+    });
+    expect(edited.body.changes).toEqual([
+      {
+        kind: 'Policy',
+        name: 'linux-exclusions',
+        action: 'update',
+        fields: [],
+        settings: [
+          {
+            settingId: 'exclusions.paths',
+            kind: 'changed',
+            before: ['/srv/a/'],
+            after: ['/srv/a/', '/srv/b/'],
+          },
+        ],
+        devices: { before: 2, after: 2 },
+      },
+    ]);
+  });
+
+  it('lets only an administrator change the tenant settings through apply', async () => {
+    const created = await admin.post('/api/v1/users', {
+      username: 'secmgr',
+      role: 'security-manager',
+      password: 'security-manager-password-1',
+    });
+    expect(created.status).toBe(201);
+    const manager = await signIn(server.url, 'secmgr', 'security-manager-password-1');
+    const documents = [
+      group,
+      policy(['/srv/a/']),
+      { kind: 'TenantSettings', cloudConnector: false },
+    ];
+    const refused = await manager.post('/api/v1/config/apply', { documents });
+    expect(refused.status).toBe(403);
+    const planned = await manager.post<Plan>('/api/v1/config/plan', { documents });
+    expect(planned.body.changes.map((c) => [c.kind, c.fields])).toEqual([
+      ['TenantSettings', [{ field: 'cloudConnector', before: true, after: false }]],
+    ]);
+  });
+});
