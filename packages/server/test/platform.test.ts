@@ -50,6 +50,24 @@ describe('palisade serve options', () => {
   });
 });
 
+describeEachStore('first start', (target) => {
+  // Several processes on one database is a PostgreSQL deployment; SQLite is one process per file
+  // (two stores on one file in one process would wait on each other's locks synchronously).
+  it.runIf(target.kind === 'postgres')(
+    'migrates once and creates one tenant when two servers start together',
+    async () => {
+      const [first, second] = await Promise.all([target.startServer(), target.startServer()]);
+      expect(first.firstStart.tenantId).toBe(second.firstStart.tenantId);
+      expect([first.firstStart.created, second.firstStart.created].filter(Boolean)).toHaveLength(1);
+      const store = await target.openStore();
+      expect(await store.db.selectFrom('tenants').select('id').execute()).toHaveLength(1);
+      expect(await store.db.selectFrom('users').select('id').execute()).toHaveLength(1);
+      await signIn(first.url);
+      await signIn(second.url);
+    },
+  );
+});
+
 describeEachStore('self-description and portal', (target) => {
   it('serves the OpenAPI document of every route, generated from the schemas', async () => {
     const server = await target.startServer();

@@ -38,23 +38,49 @@ export interface OpenStoreOptions {
  * versioned migrations before returning.
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url);
+  if (isPostgresUrl(url)) {
+    const store = openPostgres(url, options);
+    if (options.migrate !== false) await migrateOrClose(store, () => migrate(store));
+    return store;
+  }
+  const { store, database } = openSqlite(url);
   if (options.migrate !== false) {
-    try {
-      await runMigrations(store.db as unknown as Kysely<unknown>, store.dialect);
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
+    // Kysely runs SQLite migrations without a transaction or a lock. Run them all inside one
+    // IMMEDIATE transaction on the store's single connection instead: a process killed half-way
+    // leaves nothing applied, and a process restarted while the old one still migrates waits for
+    // it (busy_timeout), then finds every migration done. One process per SQLite file otherwise.
+    await migrateOrClose(store, async () => {
+      database.exec('BEGIN IMMEDIATE');
+      try {
+        await migrate(store);
+        database.exec('COMMIT');
+      } catch (error) {
+        if (database.inTransaction) database.exec('ROLLBACK');
+        throw error;
+      }
+    });
   }
   return store;
+}
+
+function migrate(store: Store): Promise<void> {
+  return runMigrations(store.db as unknown as Kysely<unknown>, store.dialect);
+}
+
+async function migrateOrClose(store: Store, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string): { store: Store; database: SqliteDatabase.Database } {
   const path = url.replace(/^sqlite:(\/\/)?/i, '');
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const database = new SqliteDatabase(path);
@@ -65,7 +91,7 @@ function openSqlite(url: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return {
+  const store: Store = {
     db,
     dialect: 'sqlite',
     transaction: (work) => db.transaction().execute(work),
@@ -79,6 +105,7 @@ function openSqlite(url: string): Store {
     },
     close: () => db.destroy(),
   };
+  return { store, database };
 }
 
 function openPostgres(url: string, options: OpenStoreOptions): Store {
