@@ -67,7 +67,8 @@ export function renderClamdConf(conf: ClamdConf): string {
     .map((line) => `${line.name} ${line.value}`);
   const parts = [...outside];
   while (parts.length > 0 && parts[parts.length - 1]?.trim() === '') parts.pop();
-  if (block.length > 0) parts.push('', BLOCK_BEGIN, ...block, BLOCK_END);
+  if (block.length > 0)
+    parts.push(...(parts.length > 0 ? [''] : []), BLOCK_BEGIN, ...block, BLOCK_END);
   return `${parts.join('\n')}\n`;
 }
 
