@@ -148,6 +148,19 @@ export function renderNftScript(ruleset: NftRuleset): string {
 
 type Expr = Readonly<Record<string, unknown>>;
 
+/** An NftRule being read from the listing. */
+interface RuleDraft {
+  name: string;
+  chain: 'input' | 'output';
+  family: 'ip' | 'ip6' | null;
+  protocol: string | null;
+  sport: string[];
+  dport: string[];
+  saddr: string[];
+  daddr: string[];
+  verdict: 'accept' | 'drop';
+}
+
 function valueText(value: unknown): string[] {
   if (typeof value === 'string' || typeof value === 'number')
     return [normaliseAddress(String(value))];
@@ -168,16 +181,16 @@ function valueText(value: unknown): string[] {
 
 /** One rule of the JSON listing as an NftRule; expressions Palisade never writes are kept visible. */
 function ruleOf(rule: Expr): NftRule {
-  const draft = {
+  const draft: RuleDraft = {
     name: typeof rule.comment === 'string' ? rule.comment : '',
-    chain: rule.chain === 'output' ? ('output' as const) : ('input' as const),
-    family: null as 'ip' | 'ip6' | null,
-    protocol: null as string | null,
-    sport: [] as string[],
-    dport: [] as string[],
-    saddr: [] as string[],
-    daddr: [] as string[],
-    verdict: 'accept' as 'accept' | 'drop',
+    chain: rule.chain === 'output' ? 'output' : 'input',
+    family: null,
+    protocol: null,
+    sport: [],
+    dport: [],
+    saddr: [],
+    daddr: [],
+    verdict: 'accept',
   };
   for (const expr of (rule.expr as Expr[] | undefined) ?? []) {
     if ('accept' in expr) draft.verdict = 'accept';
@@ -194,12 +207,7 @@ function ruleOf(rule: Expr): NftRule {
   };
 }
 
-function applyMatch(
-  draft: {
-    -readonly [K in keyof NftRule]: NftRule[K] extends readonly string[] ? string[] : NftRule[K];
-  },
-  match: Expr,
-): void {
+function applyMatch(draft: RuleDraft, match: Expr): void {
   const left = match.left as Expr;
   const right = valueText(match.right);
   if ('meta' in left) {
