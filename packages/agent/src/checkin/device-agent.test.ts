@@ -227,6 +227,19 @@ describe('DeviceAgent', () => {
     expect((await agent.state.loadConfiguration())?.revision).toBe(5);
   });
 
+  it('drops a held configuration that no longer verifies and asks for the whole one', async () => {
+    server.answer = () => signed(documentAt(4, ['/srv/']));
+    await agent.sync();
+    const path = join(dir, 'state', 'configuration.json');
+    const held = JSON.parse(readFileSync(path, 'utf8'));
+    held.signed.payload = held.signed.payload.replace('/srv/', '/tmp/');
+    writeFileSync(path, JSON.stringify(held));
+    const outcome = await agent.sync();
+    expect(server.checkIns.at(-1)).toMatchObject({ revision: null });
+    expect(outcome.revision).toBe(4);
+    expect(readFileSync(managedFile(), 'utf8')).not.toContain('/tmp/');
+  });
+
   it('applies nothing on a device that is not managed, and keeps its status, meaning and fix', async () => {
     server.answer = () => signed(documentAt(2, ['/srv/'], OUT_OF_SCOPE));
     const outcome = await agent.sync();

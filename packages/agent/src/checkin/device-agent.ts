@@ -20,7 +20,7 @@ import {
 import { type AppliedState, applyConfiguration } from '../apply/apply-configuration.js';
 import { catalogNativeMapping } from '../drivers/catalog.js';
 import { type CommandRunner, runCommand } from '../drivers/commands.js';
-import { canonicalJson, type Driver, type DriverContext } from '../drivers/driver.js';
+import { canonicalJson, type Driver, type DriverContext, errorMessage } from '../drivers/driver.js';
 import { allDrivers, selectDrivers } from '../drivers/registry.js';
 import { collectFacts } from '../facts/collect.js';
 import {
@@ -231,49 +231,27 @@ export class DeviceAgent {
     await this.resendUndeliveredReport(client);
     const facts = await this.facts(options);
     const delta = await this.factsDelta(facts);
-    const held = await this.state.loadConfiguration();
+    const { held, heldDocument } = await this.heldConfiguration(enrollment);
     const answer = await client.checkIn({
       revision: held?.revision ?? null,
       ...(delta ? { facts: delta } : {}),
       ...(syncRequestId ? { syncRequestId } : {}),
     });
     await this.state.saveFacts(facts);
-    let document = held ? this.verifyHeld(enrollment, held.signed) : null;
-    const before = settingsOf(document);
-    let newConfiguration = false;
+    let document = heldDocument;
     if (answer.s === 'c') {
-      const verified = verifySignedConfiguration(answer.configuration, enrollment.tenantPublicKey, {
-        deviceId: enrollment.deviceId,
-        heldRevision: held?.revision ?? null,
-      });
-      if (!verified.ok) {
-        await this.state.log(`refused a configuration: ${verified.reason}`);
-        throw new Error(`refused the configuration from the server: ${verified.reason}`);
-      }
-      document = verified.document;
-      newConfiguration = held?.revision !== document.revision;
-      await this.state.saveConfiguration({
-        revision: document.revision,
-        signed: answer.configuration,
-        receivedAt: new Date().toISOString(),
-      });
-      if (
-        canonicalJson(document.enrollment as unknown as JsonValue) !==
-        canonicalJson(enrollment.enrollment as unknown as JsonValue)
-      ) {
-        enrollment = { ...enrollment, enrollment: document.enrollment };
-        await this.state.saveEnrollment(enrollment);
-        await this.state.log(
-          `enrollment status now ${document.enrollment.code} ${document.enrollment.name}`,
-        );
-      }
+      document = await this.accept(answer.configuration, enrollment, held?.revision ?? null);
+      enrollment = (await this.state.loadEnrollment()) ?? enrollment;
     }
+    const newConfiguration = document !== null && held?.revision !== document.revision;
     const previous = await this.state.loadReport();
     const base = {
       enrollment: enrollment.enrollment,
       revision: document?.revision ?? null,
       newConfiguration,
-      settingChanges: newConfiguration ? changesBetween(before, settingsOf(document)) : [],
+      settingChanges: newConfiguration
+        ? changesBetween(settingsOf(heldDocument), settingsOf(document))
+        : [],
       previousResults: previous?.results ?? [],
       nextCheckInSeconds: answer.n,
     };
@@ -292,6 +270,54 @@ export class DeviceAgent {
     };
     const delivered = await this.deliver(client, report);
     return { ...base, results, reportDelivered: delivered };
+  }
+
+  /**
+   * The configuration held, verified again. One that no longer verifies (a state file edited by
+   * hand, a tenant key changed) is dropped: the agent then asks for the whole configuration.
+   */
+  private async heldConfiguration(enrollment: Enrollment) {
+    const held = await this.state.loadConfiguration();
+    if (!held) return { held: null, heldDocument: null };
+    try {
+      return { held, heldDocument: this.verifyHeld(enrollment, held.signed) };
+    } catch (error) {
+      await this.state.log(`${errorMessage(error)}; asking the server for the whole configuration`);
+      return { held: null, heldDocument: null };
+    }
+  }
+
+  /**
+   * A configuration from the server: verified with the pinned tenant key, for this device, not
+   * older than the one held; then kept, and the enrollment status it carries recorded.
+   */
+  private async accept(
+    signed: SignedConfiguration,
+    enrollment: Enrollment,
+    heldRevision: number | null,
+  ): Promise<ConfigurationDocument> {
+    const verified = verifySignedConfiguration(signed, enrollment.tenantPublicKey, {
+      deviceId: enrollment.deviceId,
+      heldRevision,
+    });
+    if (!verified.ok) {
+      await this.state.log(`refused a configuration: ${verified.reason}`);
+      throw new Error(`refused the configuration from the server: ${verified.reason}`);
+    }
+    const document = verified.document;
+    await this.state.saveConfiguration({
+      revision: document.revision,
+      signed,
+      receivedAt: new Date().toISOString(),
+    });
+    const status = document.enrollment as unknown as JsonValue;
+    if (canonicalJson(status) !== canonicalJson(enrollment.enrollment as unknown as JsonValue)) {
+      await this.state.saveEnrollment({ ...enrollment, enrollment: document.enrollment });
+      await this.state.log(
+        `enrollment status now ${document.enrollment.code} ${document.enrollment.name}`,
+      );
+    }
+    return document;
   }
 
   private async applyDocument(
