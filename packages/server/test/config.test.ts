@@ -219,4 +219,64 @@ describeEachStore('policies as code', (target) => {
       ['TenantSettings', [{ field: 'cloudConnector', before: true, after: false }]],
     ]);
   });
+
+  it('replaces a policy whose profile changes, turns a group assigned, and prunes the rest', async () => {
+    const documents = [
+      { kind: 'Group', name: 'linux', members: ['db-02'] },
+      {
+        kind: 'Policy',
+        name: 'linux-exclusions',
+        platform: 'linux',
+        profile: 'antivirus',
+        settings: { 'antivirus.scanArchives': true },
+        assignments: { include: ['linux'] },
+      },
+    ];
+    const planned = await admin.post<Plan>('/api/v1/config/plan', { documents, prune: true });
+    expect(planned.status).toBe(200);
+    expect(
+      planned.body.changes.map((c) => [c.action, c.kind, c.name, c.fields, c.devices]),
+    ).toEqual([
+      [
+        'update',
+        'Group',
+        'linux',
+        [
+          { field: 'kind', before: 'dynamic', after: 'assigned' },
+          { field: 'rule', before: '(device.deviceOSType -eq "Linux")' },
+          { field: 'members', after: ['db-02'] },
+        ],
+        { before: 2, after: 1 },
+      ],
+      [
+        'replace',
+        'Policy',
+        'linux-exclusions',
+        [
+          { field: 'profile', before: 'antivirus-exclusions', after: 'antivirus' },
+          { field: 'assignments.include', after: ['linux'] },
+        ],
+        { before: 2, after: 1 },
+      ],
+    ]);
+    const applied = await admin.post<Plan>('/api/v1/config/apply', { documents, prune: true });
+    expect(applied.status).toBe(200);
+    await agents[0]?.checkIn();
+    await agents[1]?.checkIn();
+    expect(agents[0]?.document?.configuration.settings).toEqual([]);
+    expect(agents[1]?.document?.configuration.settings.map((s) => s.id)).toEqual([
+      'antivirus.scanArchives',
+    ]);
+    const versions = await admin.get<{ items: { id: string; name: string; version: number }[] }>(
+      '/api/v1/policies',
+    );
+    expect(versions.body.items.map((p) => [p.name, p.version])).toEqual([['linux-exclusions', 1]]);
+    // With prune and no documents for them, the policy and then the group are deleted.
+    const pruned = await admin.post<Plan>('/api/v1/config/apply', { documents: [], prune: true });
+    expect(pruned.body.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
+      'delete Policy linux-exclusions',
+      'delete Group linux',
+    ]);
+    expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
+  });
 });

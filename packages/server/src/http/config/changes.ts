@@ -4,12 +4,22 @@
  * created or updated, asset rules, policies, then groups deleted (once no policy names them).
  * Groups are shown by name and members by hostname, as the documents write them.
  */
-
-import type { AssetRuleDocument, PolicyDocument } from '@palisade/core';
-import { canonicalJson, type JsonValue, PLATFORMS } from '@palisade/core';
+import {
+  type AssetRuleDocument,
+  canonicalJson,
+  type JsonValue,
+  PLATFORMS,
+  type PolicyDocument,
+  type TenantSettingsDocument,
+} from '@palisade/core';
 import type { ConfigObjectChange, ConfigPlan, TenantSettingsMessage } from '@palisade/protocol';
-import type { CurrentAssetRule, CurrentGroup, CurrentPolicy, CurrentState } from './current.js';
-import { memberName } from './current.js';
+import {
+  type CurrentAssetRule,
+  type CurrentGroup,
+  type CurrentPolicy,
+  type CurrentState,
+  memberName,
+} from './current.js';
 import type { DesiredGroup, DesiredState, Located } from './desired.js';
 
 type FieldChange = ConfigObjectChange['fields'][number];
@@ -164,11 +174,7 @@ function deletion(kind: View['kind'], name: string): View {
 /** Only the fields the document states are managed; the others stay as they are. */
 function settingsChange(
   current: TenantSettingsMessage,
-  document: DesiredState['settings'] extends infer S
-    ? S extends { document: infer D }
-      ? D
-      : never
-    : never,
+  document: TenantSettingsDocument,
 ): PlannedChange | null {
   const fields: FieldChange[] = [];
   const { kind: _kind, enforcementScope, ...switches } = document;
