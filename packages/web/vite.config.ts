@@ -12,7 +12,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 2_000,
   },
   server: {
     proxy: {

@@ -8,7 +8,9 @@ import {
   createRouter,
   lazyRouteComponent,
   Outlet,
+  redirect,
 } from '@tanstack/react-router';
+import { readSession } from './api/session.js';
 import {
   MANAGED_BY_LIST,
   PLATFORM_LIST,
@@ -44,6 +46,10 @@ const rootRoute = createRootRoute({
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
+  // Signed in already: nothing to do here.
+  beforeLoad: () => {
+    if (readSession()) throw redirect({ to: '/' });
+  },
   validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({
     redirect: optionalString(search.redirect),
   }),

@@ -226,6 +226,8 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       expect(await page.getByTestId('rule-properties').textContent()).toContain(
         'device.deviceOSType',
       );
+      await page.getByRole('tab', { name: 'Check-in history' }).click();
+      expect(await page.getByTestId('check-ins').textContent()).toContain('new configuration');
     });
 
     it('explains an enrollment error with its fix', async () => {
@@ -261,6 +263,20 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.waitForURL(/\/groups\/[^/]+$/);
       await page.getByTestId('group-members').getByText('db-01').waitFor();
       await shot('09-group');
+
+      // An assigned group: members picked by hand, removed after a confirmation.
+      await page.goto(`${server.url}/groups/new`);
+      await page.getByText('Assigned (by hand)').click();
+      await page.getByLabel('Name').fill('Pilot desktops');
+      await page.getByRole('combobox', { name: 'Find a device' }).fill('DESKTOP');
+      await page.getByRole('option', { name: 'DESKTOP-7 · Windows' }).click();
+      await page.getByRole('button', { name: 'Create group' }).click();
+      await page.waitForURL(/\/groups\/[^/]+$/);
+      const members = page.getByTestId('group-members');
+      await members.getByText('DESKTOP-7').waitFor();
+      await members.getByRole('button', { name: 'Remove' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+      await members.getByText('No members: add devices above.').waitFor();
     });
 
     it('creates an exclusions policy, assigns it, reviews the what-if and saves', async () => {
