@@ -137,7 +137,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`\n▶ ${benchmark.name}: ${benchmark.description}\n`);
     try {
       const result = await benchmark.run(options);
-      const file = writeResult(result);
+      // results/<name>.json on SQLite; <name>-postgres[-Nreplicas].json otherwise.
+      const variant =
+        (options.database ? '-postgres' : '') +
+        (options.replicas > 1 ? `-${options.replicas}replicas` : '');
+      const file = writeResult(result, variant);
       process.stdout.write(`${formatTable(result)}\n  → ${path.relative(process.cwd(), file)}\n`);
     } catch (error) {
       failures += 1;

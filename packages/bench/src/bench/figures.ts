@@ -61,9 +61,9 @@ function commit(): string {
 export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
 
 /** Writes `results/<name>.json` with the machine's cores, Node version and commit. */
-export function writeResult(result: BenchResult): string {
+export function writeResult(result: BenchResult, variant = ''): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = `${RESULTS_DIR}${result.name}.json`;
+  const file = `${RESULTS_DIR}${result.name}${variant}.json`;
   const document = {
     name: result.name,
     measuredAt: new Date().toISOString(),

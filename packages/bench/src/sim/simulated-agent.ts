@@ -170,10 +170,15 @@ export class SimulatedAgent {
     this.env.counters.enrolled += 1;
   }
 
-  /** After enrollment: first check-in (first sync at enrollment), then hold notify. */
+  /**
+   * After enrollment: first check-in (first sync at enrollment), then hold notify. The stream is
+   * opened with the revision just received, so the server announces at once anything newer that
+   * was saved in between — no second check-in needed.
+   */
   start(): void {
-    void this.requestSync();
-    if (this.env.notify) this.openStream();
+    void this.requestSync().then(() => {
+      if (this.env.notify) this.openStream();
+    });
   }
 
   /** Changes facts; the next check-in carries them as a delta, and one is requested now. */
@@ -358,7 +363,8 @@ export class SimulatedAgent {
         return;
       }
       // The held revision lets the server announce at once a change made while the stream was down.
-      const query = this.heldRevision === null ? '' : `?revision=${this.heldRevision}`;
+      const openedWith = this.heldRevision;
+      const query = openedWith === null ? '' : `?revision=${openedWith}`;
       this.stream = this.env.transport.openEventStream(
         `${AGENT_API_PREFIX}/notify${query}`,
         credential,
@@ -368,8 +374,9 @@ export class SimulatedAgent {
             this.streamOpen = true;
             this.streamFailures = 0;
             this.env.counters.connected += 1;
-            // Anything announced while the stream was down is caught by checking in now.
-            void this.requestSync();
+            // The server compares the revision sent with the stream against the device's: only a
+            // stream opened without one (no configuration yet) needs a check-in to catch up.
+            if (openedWith === null) void this.requestSync();
           },
           onEvent: (event) => this.onNotice(event),
           onClose: (error) => {

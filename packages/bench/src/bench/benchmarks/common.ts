@@ -223,7 +223,7 @@ export async function waitForSteadyFleet(
       const s = fleet.snapshot();
       return s.enrolled === total && s.current === total && (!notify || s.connected === total);
     },
-    Math.max(120_000, total * 30),
+    Math.max(300_000, total * 100),
     () => fleet.progress(),
     log,
   );
