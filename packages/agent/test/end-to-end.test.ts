@@ -8,7 +8,15 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +45,19 @@ async function until<T>(
     await sleep(100);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+function builtIsFresh(): boolean {
+  if (!existsSync(agentBin)) return false;
+  const built = statSync(agentBin).mtimeMs;
+  const sources = readdirSync(join(repo, 'packages/agent/src'), {
+    recursive: true,
+    encoding: 'utf8',
+  });
+  return sources.every(
+    (file) =>
+      !file.endsWith('.ts') || statSync(join(repo, 'packages/agent/src', file)).mtimeMs <= built,
+  );
 }
 
 describe.runIf(hasClamd)('palisade-agent end to end', () => {
@@ -89,12 +110,15 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     });
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['tsc', '-b', 'packages/agent'], {
-      cwd: repo,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0)
-      throw new Error(`building the agent failed: ${build.stdout}${build.stderr}`);
+    // `npm test` builds first; build here only when the binary is missing or older than a source.
+    if (!builtIsFresh()) {
+      const build = spawnSync('npx', ['tsc', '-b', 'packages/agent'], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+      if (build.status !== 0)
+        throw new Error(`building the agent failed: ${build.stdout}${build.stderr}`);
+    }
     for (const path of [work, data, join(work, 'db'), join(root, 'etc/clamav')])
       mkdirSync(path, { recursive: true });
     const content = `palisade end-to-end planted file ${dir}\n`;
