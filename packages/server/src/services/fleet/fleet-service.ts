@@ -22,7 +22,7 @@ import { DeviceViewCache } from './device-cache.js';
 import { type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
-import { applyOutcome, evaluateDevice, evaluateTags } from './recompute.js';
+import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
 export interface FleetServiceOptions {
@@ -166,9 +166,8 @@ export class FleetService implements FleetEngine {
     const started = performance.now();
     const now = this.clock.now();
     const records = await this.views.records(db, tenantId, { remember: false });
-    for (const record of records) {
-      const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
-      if (result.bumped) bumped.push(record.row.id);
+    for (const batch of chunks(records)) {
+      bumped.push(...(await this.applyBatch(db, state, batch, now)));
     }
     this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, records.length);
     this.metrics.recomputeSeconds.observe({ cause: 'tenant-settings' }, secondsSince(started));
@@ -191,16 +190,25 @@ export class FleetService implements FleetEngine {
     let count = 0;
     for (const ids of chunks(deviceIds)) {
       const records = await loadDeviceRecords(db, state.tenantId, ids);
-      for (const record of records) {
-        const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
-        if (result.bumped) bumped.push(record.row.id);
-      }
+      bumped.push(...(await this.applyBatch(db, state, records, now)));
       count += records.length;
     }
     this.metrics.devicesRecomputed.inc({ cause }, count);
     this.metrics.recomputeSeconds.observe({ cause }, secondsSince(started));
     const adminChange = cause !== 'facts' && cause !== 'enrollment' && cause !== 'tags';
     return this.afterCommit(state.tenantId, bumped, adminChange);
+  }
+
+  /** Evaluates and writes a batch of devices; returns the ids whose revision moved. */
+  private async applyBatch(
+    db: FleetDb,
+    state: TenantState,
+    records: readonly DeviceRecord[],
+    now: Date,
+  ): Promise<string[]> {
+    const items = records.map((record) => ({ record, outcome: evaluateDevice(state, record) }));
+    const results = await applyOutcomes(db, state, items, now);
+    return records.filter((_, i) => results[i]?.bumped).map((record) => record.row.id);
   }
 
   /**

@@ -187,84 +187,219 @@ export async function applyOutcome(
   outcome: DeviceOutcome,
   now: Date,
 ): Promise<ApplyResult> {
-  const { row } = record;
-  const tagsChanged = await writeTags(db, state.tenantId, record, outcome.tags);
-  const groupsChanged = await writeMemberships(db, state.tenantId, record, outcome.groupIds);
-  const { decision, configuration } = outcome;
-  const enrollmentChanged =
-    row.enrollment_code !== decision.code ||
-    row.enrollment_name !== decision.name ||
-    row.managed_by !== decision.managedBy;
-  const bumped = enrollmentChanged || row.config_hash !== configuration.hash || row.revision === 0;
-  const identityChanged =
-    row.identity !== outcome.identity || row.directory_device_id !== outcome.directoryDeviceId;
-  // What rules read about the device moved: scans refetch it (see migration 006).
-  const viewChanged = tagsChanged || groupsChanged || identityChanged || enrollmentChanged;
-  if (!bumped && !viewChanged) {
-    return { revision: row.revision, bumped: false, changed: false };
-  }
-  const statuses = bumped ? settingStatusesOf(configuration, []) : null;
-  // The revision is incremented in the database, not from the value read: two recomputes of one
-  // device racing on PostgreSQL serialise on the row and get distinct, increasing revisions.
-  const updated = await db
-    .updateTable('devices')
-    .set((eb) => ({
-      enrollment_code: decision.code,
-      enrollment_name: decision.name,
-      managed_by: decision.managedBy,
-      identity: outcome.identity,
-      directory_device_id: outcome.directoryDeviceId,
-      ...(viewChanged ? { view_version: eb('view_version', '+', 1) } : {}),
-      ...(bumped
-        ? {
-            revision: eb('revision', '+', 1),
-            config_hash: configuration.hash,
-            report_status: statuses?.status ?? null,
-          }
-        : {}),
-    }))
-    .where('id', '=', row.id)
-    .where('tenant_id', '=', state.tenantId)
-    .returning('revision')
-    .executeTakeFirst();
-  const revision = updated?.revision ?? row.revision;
-  if (statuses) {
-    await writeSignedConfiguration(db, state, row.id, revision, decision, configuration, now);
-    await writeSettingStatuses(db, state.tenantId, row.id, revision, statuses.rows, now);
-  }
-  return { revision, bumped, changed: true };
+  const [result] = await applyOutcomes(db, state, [{ record, outcome }], now);
+  if (!result) throw new Error('applyOutcomes answered nothing for one device');
+  return result;
 }
 
-async function writeSignedConfiguration(
+interface PendingWrite {
+  readonly record: DeviceRecord;
+  readonly outcome: DeviceOutcome;
+  readonly bumped: boolean;
+  readonly viewChanged: boolean;
+  readonly statuses: { rows: SettingStatusRow[]; status: ReportStatus | null } | null;
+}
+
+/**
+ * Writes the outcomes of many devices with few statements: tags and memberships per device only
+ * where they moved (rare outside facts changes), device rows grouped by identical change, signed
+ * configurations and per-setting statuses in multi-row statements. A policy reaching 25,000
+ * devices is a few hundred statements, not 100,000.
+ */
+export async function applyOutcomes(
   db: FleetDb,
   state: TenantState,
-  deviceId: string,
-  revision: number,
-  decision: EnrollmentDecision,
-  configuration: EffectiveConfiguration,
+  items: readonly { readonly record: DeviceRecord; readonly outcome: DeviceOutcome }[],
+  now: Date,
+): Promise<ApplyResult[]> {
+  const results = new Map<string, ApplyResult>();
+  const pending: PendingWrite[] = [];
+  for (const { record, outcome } of items) {
+    const { row } = record;
+    const tagsChanged = await writeTags(db, state.tenantId, record, outcome.tags);
+    const groupsChanged = await writeMemberships(db, state.tenantId, record, outcome.groupIds);
+    const { decision, configuration } = outcome;
+    const enrollmentChanged =
+      row.enrollment_code !== decision.code ||
+      row.enrollment_name !== decision.name ||
+      row.managed_by !== decision.managedBy;
+    const bumped =
+      enrollmentChanged || row.config_hash !== configuration.hash || row.revision === 0;
+    const identityChanged =
+      row.identity !== outcome.identity || row.directory_device_id !== outcome.directoryDeviceId;
+    if (identityChanged) {
+      await db
+        .updateTable('devices')
+        .set({ identity: outcome.identity, directory_device_id: outcome.directoryDeviceId })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    // What rules read about the device moved: scans refetch it (see migration 006).
+    const viewChanged = tagsChanged || groupsChanged || identityChanged || enrollmentChanged;
+    if (!bumped && !viewChanged) {
+      results.set(row.id, { revision: row.revision, bumped: false, changed: false });
+      continue;
+    }
+    const statuses = bumped ? settingStatusesOf(configuration, []) : null;
+    pending.push({ record, outcome, bumped, viewChanged, statuses });
+  }
+  const revisions = await updateDeviceRows(db, state.tenantId, pending);
+  const bumped = pending.filter((write) => write.bumped);
+  await writeSignedConfigurations(db, state, bumped, revisions, now);
+  await replaceSettingStatuses(db, state.tenantId, bumped, revisions, now);
+  for (const write of pending) {
+    const id = write.record.row.id;
+    results.set(id, {
+      revision: revisions.get(id) ?? write.record.row.revision,
+      bumped: write.bumped,
+      changed: true,
+    });
+  }
+  return items.map(
+    ({ record }) =>
+      results.get(record.row.id) ?? {
+        revision: record.row.revision,
+        bumped: false,
+        changed: false,
+      },
+  );
+}
+
+/**
+ * One UPDATE per distinct change (devices reached by one policy mostly share theirs). The revision
+ * is incremented in the database, not from the value read: two recomputes of one device racing on
+ * PostgreSQL serialise on the row and get distinct, increasing revisions.
+ */
+async function updateDeviceRows(
+  db: FleetDb,
+  tenantId: string,
+  writes: readonly PendingWrite[],
+): Promise<Map<string, number>> {
+  const groups = new Map<string, { write: PendingWrite; ids: string[] }>();
+  for (const write of writes) {
+    const { decision, configuration } = write.outcome;
+    const key = JSON.stringify([
+      decision.code,
+      decision.name,
+      decision.managedBy,
+      write.viewChanged,
+      write.bumped ? configuration.hash : null,
+      write.statuses?.status ?? null,
+    ]);
+    const group = groups.get(key);
+    if (group) group.ids.push(write.record.row.id);
+    else groups.set(key, { write, ids: [write.record.row.id] });
+  }
+  const revisions = new Map<string, number>();
+  for (const { write, ids } of groups.values()) {
+    const { decision, configuration } = write.outcome;
+    for (const batch of chunks(ids)) {
+      const rows = await db
+        .updateTable('devices')
+        .set((eb) => ({
+          enrollment_code: decision.code,
+          enrollment_name: decision.name,
+          managed_by: decision.managedBy,
+          ...(write.viewChanged ? { view_version: eb('view_version', '+', 1) } : {}),
+          ...(write.bumped
+            ? {
+                revision: eb('revision', '+', 1),
+                config_hash: configuration.hash,
+                report_status: write.statuses?.status ?? null,
+              }
+            : {}),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', batch)
+        .returning(['id', 'revision'])
+        .execute();
+      for (const row of rows) revisions.set(row.id, row.revision);
+    }
+  }
+  return revisions;
+}
+
+async function writeSignedConfigurations(
+  db: FleetDb,
+  state: TenantState,
+  writes: readonly PendingWrite[],
+  revisions: ReadonlyMap<string, number>,
   now: Date,
 ): Promise<void> {
-  const document = {
-    deviceId,
-    tenantId: state.tenantId,
-    revision,
-    issuedAt: now.toISOString(),
-    enrollment: decision,
-    configuration,
-  } as unknown as ConfigurationDocument;
-  const signed = signConfiguration(document, state.privateKey);
-  const values = {
-    revision,
-    hash: configuration.hash,
-    payload: signed.payload,
-    signature: signed.signature,
-    issued_at: document.issuedAt,
-  };
-  await db
-    .insertInto('effective_configurations')
-    .values({ device_id: deviceId, tenant_id: state.tenantId, ...values })
-    .onConflict((conflict) => conflict.column('device_id').doUpdateSet(values))
-    .execute();
+  const issuedAt = now.toISOString();
+  const rows = writes.map(({ record, outcome }) => {
+    const deviceId = record.row.id;
+    const revision = revisions.get(deviceId) ?? record.row.revision + 1;
+    const document = {
+      deviceId,
+      tenantId: state.tenantId,
+      revision,
+      issuedAt,
+      enrollment: outcome.decision,
+      configuration: outcome.configuration,
+    } as unknown as ConfigurationDocument;
+    const signed = signConfiguration(document, state.privateKey);
+    return {
+      device_id: deviceId,
+      tenant_id: state.tenantId,
+      revision,
+      hash: outcome.configuration.hash,
+      payload: signed.payload,
+      signature: signed.signature,
+      issued_at: issuedAt,
+    };
+  });
+  for (const batch of chunks(rows, 50)) {
+    await db
+      .insertInto('effective_configurations')
+      .values(batch)
+      .onConflict((conflict) =>
+        conflict.column('device_id').doUpdateSet((eb) => ({
+          revision: eb.ref('excluded.revision'),
+          hash: eb.ref('excluded.hash'),
+          payload: eb.ref('excluded.payload'),
+          signature: eb.ref('excluded.signature'),
+          issued_at: eb.ref('excluded.issued_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** A new revision resets the devices' per-setting statuses (pending until they report). */
+async function replaceSettingStatuses(
+  db: FleetDb,
+  tenantId: string,
+  writes: readonly PendingWrite[],
+  revisions: ReadonlyMap<string, number>,
+  now: Date,
+): Promise<void> {
+  for (const batch of chunks(writes)) {
+    await db
+      .deleteFrom('setting_statuses')
+      .where(
+        'device_id',
+        'in',
+        batch.map((write) => write.record.row.id),
+      )
+      .execute();
+  }
+  const updatedAt = now.toISOString();
+  const rows = writes.flatMap((write) =>
+    (write.statuses?.rows ?? []).map((row) => ({
+      tenant_id: tenantId,
+      device_id: write.record.row.id,
+      policy_id: row.policyId,
+      setting_id: row.settingId,
+      status: row.status,
+      error: row.error,
+      revision: revisions.get(write.record.row.id) ?? write.record.row.revision + 1,
+      updated_at: updatedAt,
+    })),
+  );
+  for (const batch of chunks(rows, 100)) {
+    await db.insertInto('setting_statuses').values(batch).execute();
+  }
 }
 
 async function writeTags(
