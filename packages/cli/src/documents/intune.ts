@@ -204,6 +204,10 @@ function readFirewallRules(instance: SettingInstance, unmapped: string[]): JsonV
         case 'name':
           rule.name = String(simple ?? '');
           break;
+        case 'firewallrulename':
+          // The rule's node id in the CSP: it names the rule only when Name is not given.
+          if (rule.name === undefined) rule.name = String(simple ?? '');
+          break;
         case 'description':
           rule.description = String(simple ?? '');
           break;
