@@ -147,8 +147,7 @@ export class DeviceAgent {
   async facts(options: RememberedOptions): Promise<DeviceFactsMessage> {
     return collectFacts({
       run: this.run,
-      root: options.root ?? '/',
-      drivers: allDrivers(catalogNativeMapping),
+      drivers: this.drivers(options),
       stateConfigFile: this.state.configFile,
       ...(options.factsFile ? { factsFile: options.factsFile } : {}),
       ...(options.tags ? { extraTags: options.tags } : {}),

@@ -57,7 +57,7 @@ async function parseJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<T> 
 
 export interface CollectOptions {
   readonly run: CommandRunner;
-  readonly root: string;
+  /** The drivers the agent uses (detected, or chosen with --drivers): its installed targets. */
   readonly drivers: readonly Driver[];
   readonly stateConfigFile: string;
   readonly factsFile?: string;
@@ -80,9 +80,7 @@ export async function collectFacts(options: CollectOptions): Promise<DeviceFacts
   ];
   const facts = {
     agentVersion: AGENT_VERSION,
-    installedTargets: options.drivers
-      .filter((driver) => driver.detect(options.root))
-      .map((d) => d.target),
+    installedTargets: options.drivers.map((driver) => driver.target),
     ...collected,
     tags,
     ...overrides,

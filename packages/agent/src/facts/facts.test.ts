@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../drivers/commands.js';
+import { MdatpDriver } from '../drivers/mdatp/mdatp-driver.js';
 import { collectFacts, readFactsOverrides } from './collect.js';
 import { collectLinuxFacts, parseOsRelease } from './linux.js';
 import { parseMdmEnrollment, parseSwVers } from './macos.js';
@@ -85,8 +86,7 @@ describe('facts', () => {
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ tags: ['web'] }));
     const facts = await collectFacts({
       run: runCommand,
-      root: dir,
-      drivers: [],
+      drivers: [new MdatpDriver()],
       stateConfigFile: join(dir, 'agent.json'),
       factsFile: join(dir, 'facts.json'),
       extraTags: ['trial'],
@@ -95,6 +95,7 @@ describe('facts', () => {
     expect(facts.hostname).toBe('web-07');
     expect(facts.tags).toEqual(['web', 'trial']);
     expect(facts.agentVersion).toBe('0.1.0');
+    expect(facts.installedTargets).toEqual(['mdatp']);
   });
 
   it('rejects a facts file with an unknown key or a bad value, naming the field', async () => {
