@@ -130,8 +130,12 @@ export class Fleet {
   /** Closes every stream, stops every timer, waits for running check-ins, closes the pool. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.agents.map((agent) => agent.stop()));
+    // Queued calls are refused and open sockets closed first, so stopping never waits for a
+    // backlog of calls to a slow server.
+    const stopped = Promise.all(this.agents.map((agent) => agent.stop()));
+    this.limiter.close();
     this.transport.destroy();
+    await stopped;
   }
 }
 

@@ -1,7 +1,15 @@
 /** Bounds how many calls the simulated fleet has in flight at once (`--concurrency`). */
+export class LimiterClosedError extends Error {
+  constructor() {
+    super('the fleet is stopping');
+    this.name = 'LimiterClosedError';
+  }
+}
+
 export class Limiter {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private closed = false;
 
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
@@ -17,17 +25,24 @@ export class Limiter {
   }
 
   async acquire(): Promise<void> {
+    if (this.closed) throw new LimiterClosedError();
     if (this.active < this.limit) {
       this.active += 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.resolve();
     else this.active -= 1;
+  }
+
+  /** Refuses every queued and future call (a stopping fleet sends nothing more). */
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new LimiterClosedError());
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {

@@ -338,6 +338,10 @@ export class SimulatedAgent {
           this.env.observer.onError?.(this, 'report', error);
           break;
         }
+        if (this.stopped) {
+          this.env.counters.reportsAbandoned += 1;
+          return;
+        }
         this.env.counters.reportRetries += 1;
         await new Promise((resolve) =>
           setTimeout(resolve, jitter(Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt))),
@@ -350,52 +354,55 @@ export class SimulatedAgent {
   private openStream(): void {
     if (this.stopped || this.credential === undefined) return;
     const credential = this.credential;
-    void this.env.limiter.acquire().then(() => {
-      let released = false;
-      const release = () => {
-        if (!released) {
-          released = true;
-          this.env.limiter.release();
+    void this.env.limiter.acquire().then(
+      () => {
+        let released = false;
+        const release = () => {
+          if (!released) {
+            released = true;
+            this.env.limiter.release();
+          }
+        };
+        if (this.stopped) {
+          release();
+          return;
         }
-      };
-      if (this.stopped) {
-        release();
-        return;
-      }
-      // The held revision lets the server announce at once a change made while the stream was down.
-      const openedWith = this.heldRevision;
-      const query = openedWith === null ? '' : `?revision=${openedWith}`;
-      this.stream = this.env.transport.openEventStream(
-        `${AGENT_API_PREFIX}/notify${query}`,
-        credential,
-        {
-          onOpen: () => {
-            release();
-            this.streamOpen = true;
-            this.streamFailures = 0;
-            this.env.counters.connected += 1;
-            // The server compares the revision sent with the stream against the device's: only a
-            // stream opened without one (no configuration yet) needs a check-in to catch up.
-            if (openedWith === null) void this.requestSync();
+        // The held revision lets the server announce at once a change made while the stream was down.
+        const openedWith = this.heldRevision;
+        const query = openedWith === null ? '' : `?revision=${openedWith}`;
+        this.stream = this.env.transport.openEventStream(
+          `${AGENT_API_PREFIX}/notify${query}`,
+          credential,
+          {
+            onOpen: () => {
+              release();
+              this.streamOpen = true;
+              this.streamFailures = 0;
+              this.env.counters.connected += 1;
+              // The server compares the revision sent with the stream against the device's: only a
+              // stream opened without one (no configuration yet) needs a check-in to catch up.
+              if (openedWith === null) void this.requestSync();
+            },
+            onEvent: (event) => this.onNotice(event),
+            onClose: (error) => {
+              release();
+              if (this.streamOpen) this.env.counters.connected -= 1;
+              this.streamOpen = false;
+              this.stream = undefined;
+              if (this.stopped) return;
+              if (error) {
+                this.env.counters.streamErrors += 1;
+                this.env.observer.onError?.(this, 'notify', error);
+              }
+              this.streamFailures += 1;
+              const delay = jitter(Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.streamFailures));
+              this.schedule(delay, () => this.openStream());
+            },
           },
-          onEvent: (event) => this.onNotice(event),
-          onClose: (error) => {
-            release();
-            if (this.streamOpen) this.env.counters.connected -= 1;
-            this.streamOpen = false;
-            this.stream = undefined;
-            if (this.stopped) return;
-            if (error) {
-              this.env.counters.streamErrors += 1;
-              this.env.observer.onError?.(this, 'notify', error);
-            }
-            this.streamFailures += 1;
-            const delay = jitter(Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.streamFailures));
-            this.schedule(delay, () => this.openStream());
-          },
-        },
-      );
-    });
+        );
+      },
+      () => undefined,
+    );
   }
 
   private onNotice(event: ServerSentEvent): void {
