@@ -54,7 +54,8 @@ export async function collectLinuxFacts(run: CommandRunner): Promise<Partial<Dev
       readFile('/usr/lib/os-release', 'utf8').catch(() => ''),
     ),
   );
-  const domainOutcome = await run('hostname', ['-d']);
+  // hostname -d asks the resolver; an offline machine must not hold the check-in for long.
+  const domainOutcome = await run('hostname', ['-d'], { timeoutMs: 5_000 });
   const domain = domainOutcome.code === 0 ? domainOutcome.stdout.trim() : '';
   const facts: Partial<DeviceFacts> = {
     hostname: hostname().split('.')[0] || hostname(),
