@@ -176,6 +176,29 @@ describeEachStore('admin API', (target) => {
       await signIn(server.url, 'dave', 'dave-password-2');
     });
 
+    it('reads and deletes a user; a deleted user cannot sign in', async () => {
+      const created = await admin.post<{ id: string }>('/api/v1/users', {
+        username: 'frank',
+        displayName: 'Frank',
+        role: 'reader',
+        password: 'frank-password-1',
+      });
+      const frank = await signIn(server.url, 'frank', 'frank-password-1');
+      const read = await admin.get<{ username: string; displayName: string; role: string }>(
+        `/api/v1/users/${created.body.id}`,
+      );
+      expect(read.body).toMatchObject({ username: 'frank', displayName: 'Frank', role: 'reader' });
+      expect(JSON.stringify(read.body)).not.toMatch(/argon|hash/i);
+      expect((await admin.delete(`/api/v1/users/${created.body.id}`)).status).toBe(200);
+      expect((await admin.get(`/api/v1/users/${created.body.id}`)).status).toBe(404);
+      expect((await frank.get('/api/v1/auth/me')).status).toBe(401);
+      const again = await apiClient(server.url).post('/api/v1/auth/login', {
+        username: 'frank',
+        password: 'frank-password-1',
+      });
+      expect(again.status).toBe(401);
+    });
+
     it('keeps at least one administrator', async () => {
       const me = await admin.get<{ user: { id: string } }>('/api/v1/auth/me');
       const demote = await admin.patch<ErrorBody>(`/api/v1/users/${me.body.user.id}`, {
@@ -528,6 +551,53 @@ describeEachStore('admin API', (target) => {
       expect(bad.body.error.fields?.[0]).toMatchObject({ path: 'body.rule', line: 1 });
       expect((await admin.delete(`/api/v1/asset-rules/${created.body.id}`)).status).toBe(200);
       expect((await admin.get(`/api/v1/asset-rules/${created.body.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('reference data', () => {
+    it('serves the catalog, profiles, rule vocabularies, rule checks and enrollment statuses', async () => {
+      const settings = await admin.get<
+        Listed<{ id: string; platforms: string[]; profile: string }>
+      >('/api/v1/catalog/settings?platform=linux&profile=antivirus');
+      expect(settings.body.items.map((setting) => setting.id)).toContain(
+        'antivirus.realTimeProtection',
+      );
+      expect(settings.body.items.every((setting) => setting.platforms.includes('linux'))).toBe(
+        true,
+      );
+      expect(settings.body.items.every((setting) => setting.profile === 'antivirus')).toBe(true);
+
+      const profiles = await admin.get<Listed<{ id: string; deliverable: boolean }>>(
+        '/api/v1/catalog/profiles',
+      );
+      expect(
+        profiles.body.items.find((profile) => profile.id === 'security-experience')?.deliverable,
+      ).toBe(false);
+
+      const properties =
+        await admin.get<Record<string, { name: string }[]>>('/api/v1/rule-properties');
+      expect(properties.body.device?.map((property) => property.name)).toContain('deviceOSType');
+      expect(properties.body.asset?.map((property) => property.name)).toContain('deviceName');
+
+      const valid = await admin.post<{ valid: boolean; normalized: string }>(
+        '/api/v1/rules/check',
+        {
+          rule: 'device.deviceOSType -eq "Linux"',
+        },
+      );
+      expect(valid.body.valid).toBe(true);
+      expect(valid.body.normalized).toContain('deviceOSType');
+      const invalid = await admin.post<{
+        valid: boolean;
+        diagnostics: { line: number; column: number }[];
+      }>('/api/v1/rules/check', { rule: '(device.deviceName -eq "x"', schema: 'filter' });
+      expect(invalid.body.valid).toBe(false);
+      expect(invalid.body.diagnostics[0]).toMatchObject({ line: 1 });
+
+      const statuses = await admin.get<Listed<{ code: number; name: string }>>(
+        '/api/v1/enrollment-statuses',
+      );
+      expect(statuses.body.items.find((status) => status.code === 1)).toBeDefined();
     });
   });
 
