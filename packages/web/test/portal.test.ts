@@ -380,6 +380,21 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('tab', { name: 'Report' }).click();
       await page.getByTestId('policy-report').waitFor();
       await shot('17-policy-report');
+
+      // Leaving with unsaved edits asks first; cancelling keeps them.
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await paths.getByLabel('Add to Excluded files and folders').fill('/tmp/scratch/');
+      await paths.getByRole('button', { name: 'Add' }).click();
+      await page.getByRole('link', { name: 'Devices' }).click();
+      await page.getByRole('dialog').getByText('Discard your changes?').waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      expect(page.url()).toContain('/policies/');
+      expect(await paths.getByLabel('Excluded files and folders item 3').inputValue()).toBe(
+        '/tmp/scratch/',
+      );
+      await page.getByRole('link', { name: 'Devices' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Discard changes' }).click();
+      await page.waitForURL(/\/devices$/);
     });
 
     it('shows a conflict in the what-if and explains it on the device, with drift', async () => {

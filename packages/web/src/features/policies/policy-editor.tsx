@@ -17,8 +17,8 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
-import { type ReactNode, useState } from 'react';
+import { useBlocker, useNavigate } from '@tanstack/react-router';
+import { type ReactNode, useRef, useState } from 'react';
 import { ApiError, api } from '../../api/client.js';
 import type {
   CreatePolicyRequest,
@@ -28,6 +28,7 @@ import type {
   WhatIfResponse,
 } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
+import { confirmAction } from '../../components/confirm.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { policyPlatformLabel, profileLabel } from '../../domain/labels.js';
 import { useCatalogSettings } from '../catalog/use-catalog.js';
@@ -80,6 +81,22 @@ export function PolicyEditor(props: {
   const [problems, setProblems] = useState<DraftProblems>(NO_PROBLEMS);
   const [review, setReview] = useState<WhatIfResponse | null>(null);
   const dirty = !sameDraft(draft, props.initial);
+  // Set once the draft is saved, so the navigation that follows is not mistaken for leaving.
+  const saved = useRef(false);
+  useBlocker({
+    disabled: readOnly || !dirty,
+    enableBeforeUnload: () => dirty && !saved.current,
+    shouldBlockFn: async ({ current, next }) => {
+      // Switching tabs changes only the search: the draft stays.
+      if (saved.current || current.pathname === next.pathname) return false;
+      const leave = await confirmAction({
+        title: 'Discard your changes?',
+        message: 'This policy has changes that are not saved. Leave the page and lose them?',
+        confirmLabel: 'Discard changes',
+      });
+      return !leave;
+    },
+  });
   const settingIds = (catalog.data ?? []).map((setting) => setting.id);
 
   const whatIf = useMutation({
@@ -107,15 +124,16 @@ export function PolicyEditor(props: {
       const body: CreatePolicyRequest = { ...draft };
       return api<Policy>('/policies', { method: 'POST', body });
     },
-    onSuccess: async (saved) => {
+    onSuccess: async (policy) => {
+      saved.current = true;
       setReview(null);
       notifications.show({
         color: 'teal',
-        message: `${saved.name} saved as version ${saved.version}; devices are updated now`,
+        message: `${policy.name} saved as version ${policy.version}; devices are updated now`,
       });
       await queryClient.invalidateQueries({ queryKey: ['policies'] });
       await queryClient.invalidateQueries({ queryKey: ['dashboard'] });
-      if (creating) await navigate({ to: '/policies/$policyId', params: { policyId: saved.id } });
+      if (creating) await navigate({ to: '/policies/$policyId', params: { policyId: policy.id } });
     },
     onError: (error) => {
       setReview(null);
