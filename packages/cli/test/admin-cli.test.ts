@@ -581,4 +581,21 @@ describe('listings and exit codes', () => {
     expect(revert.code).toBe(0);
     expect(revert.stdout).toMatch(/reverted to version 1, saved as version 3/);
   });
+
+  it("lists a group's devices by group name, then logs out and forgets the session", async () => {
+    const members = JSON.parse(
+      (await palisade(['devices', 'list', '--group', 'linux-servers', '--json'])).stdout,
+    );
+    expect(members.items.map((d: { hostname: string }) => d.hostname)).toEqual([
+      'db-01',
+      'web-01',
+      'web-02',
+    ]);
+    expect((await palisade(['devices', 'list', '--group', 'no-such-group'])).code).toBe(1);
+    const out = await palisade(['logout']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`Signed out of ${url}.\n`);
+    expect(() => statSync(join(configHome, 'palisade', 'session.json'))).toThrow();
+    expect((await palisade(['whoami'])).code).toBe(2);
+  });
 });
