@@ -677,4 +677,24 @@ describeEachStore('audit log storage', (target) => {
     const after = await store.db.selectFrom('audit_log').select('seq').execute();
     expect(after).toHaveLength(entries.length);
   });
+
+  it('refuses to change a saved policy version, at the database', async () => {
+    const server = await target.startServer();
+    const admin = await signIn(server.url);
+    const policy = await admin.post<{ id: string }>('/api/v1/policies', {
+      name: 'Frozen',
+      platform: 'linux',
+      profile: 'antivirus',
+      settings: { 'antivirus.realTimeProtection': true },
+    });
+    const store = await target.openStore();
+    await expect(
+      store.db
+        .updateTable('policy_versions')
+        .set({ settings: '{}' })
+        .where('policy_id', '=', policy.body.id)
+        .execute(),
+    ).rejects.toThrow(/immutable/);
+    expect((await admin.delete(`/api/v1/policies/${policy.body.id}`)).status).toBe(200);
+  });
 });
