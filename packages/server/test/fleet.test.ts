@@ -493,6 +493,14 @@ describeEachStore('fleet engine', (target) => {
     expect(done.status).toBe(200);
     const refused = await agent.call('/agent/v1/check-in', { revision: null });
     expect(refused.status).toBe(401);
+    const listed = await admin.get<{ total: number }>('/api/v1/devices?search=retired-01');
+    expect(listed.body.total).toBe(0);
+    // Enrolling the machine again brings the same device back.
+    const back = await agent.enroll(token);
+    expect(back.deviceId).toBe(agent.deviceId);
+    expect((await agent.checkIn()).s).toBe('c');
+    const relisted = await admin.get<{ total: number }>('/api/v1/devices?search=retired-01');
+    expect(relisted.body.total).toBe(1);
   });
 });
 
