@@ -3,6 +3,7 @@
  * makes sure a first tenant exists, wires the app and listens; `main` is `palisade serve`.
  */
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -30,7 +31,10 @@ export interface StartServerOptions {
   readonly port?: number;
   /** Default 0.0.0.0. */
   readonly host?: string;
-  /** The URL agents use to reach this server; defaults to http://<host>:<port>. */
+  /**
+   * The URL agents use to reach this server; defaults to http://<host>:<port>, with this
+   * machine's host name when listening on every interface.
+   */
   readonly publicUrl?: string;
   /** Directory of the built portal; null to serve none. Default: packages/web/dist if built. */
   readonly webRoot?: string | null;
@@ -110,7 +114,14 @@ async function listen(
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  if (!options.publicUrl) (context.options as { publicUrl: string }).publicUrl = url;
+  if (!options.publicUrl) {
+    // Listening on every interface: machines elsewhere reach us by this host's name, not by
+    // 127.0.0.1, so that is what onboarding commands show (override with --public-url).
+    const wildcard = host === '0.0.0.0' || host === '::';
+    (context.options as { publicUrl: string }).publicUrl = wildcard
+      ? `http://${hostname()}:${port}`
+      : url;
+  }
   parts.logger.info({ url, database: parts.store.dialect }, 'palisade server listening');
   let closed: Promise<void> | undefined;
   const close = () => {
