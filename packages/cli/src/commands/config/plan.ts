@@ -98,6 +98,40 @@ function reachText(change: ConfigObjectChange): string {
     : ` (devices ${devices.before} → ${devices.after})`;
 }
 
+/** The effect on the fleet: devices that get a new configuration or status, and conflicts. */
+function formatEffect(effect: ConfigPlan['effect']): string[] {
+  const lines: string[] = [];
+  lines.push(
+    `Effect: ${effect.devicesChanged} device(s) get a new configuration, ${effect.enrollmentChanged} change enrollment status.`,
+  );
+  for (const device of effect.devices) {
+    const parts = device.changes.map((c) => {
+      if (c.kind === 'added') return `+${c.id}`;
+      if (c.kind === 'removed') return `-${c.id}`;
+      if (c.kind === 'changed') return `~${c.id}`;
+      return `${c.kind === 'conflict-added' ? 'conflict on' : 'conflict gone on'} ${c.id}`;
+    });
+    if (device.enrollment)
+      parts.unshift(`enrollment ${device.enrollment.before} → ${device.enrollment.after}`);
+    if (parts.length > 0) lines.push(`  ${device.hostname}: ${parts.join(', ')}`);
+  }
+  if (effect.devices.length < effect.devicesChanged) {
+    lines.push(`  … and ${effect.devicesChanged - effect.devices.length} more`);
+  }
+  for (const [title, list] of [
+    ['Conflicts appearing', effect.conflictsAppearing],
+    ['Conflicts resolved', effect.conflictsResolved],
+  ] as const) {
+    if (list.length === 0) continue;
+    lines.push(`${title} (${list.length}):`);
+    for (const c of list) {
+      const who = c.candidates.map((k) => `${k.policyName} sets ${show(k.value)}`).join(', ');
+      lines.push(`  ${c.hostname} ${c.settingId}: ${who}`);
+    }
+  }
+  return lines;
+}
+
 /** The plan as text: one block per object, per field and per setting old → new, then the effect. */
 export function formatPlan(plan: ConfigPlan): string[] {
   const lines: string[] = [];
@@ -117,38 +151,7 @@ export function formatPlan(plan: ConfigPlan): string[] {
       else lines.push(`    ~ settings.${s.settingId}: ${show(s.before)} → ${show(s.after)}`);
     }
   }
-  const { effect } = plan;
-  if (plan.changes.length > 0) {
-    lines.push('');
-    lines.push(
-      `Effect: ${effect.devicesChanged} device(s) get a new configuration, ${effect.enrollmentChanged} change enrollment status.`,
-    );
-    for (const device of effect.devices) {
-      const parts = device.changes.map((c) => {
-        if (c.kind === 'added') return `+${c.id}`;
-        if (c.kind === 'removed') return `-${c.id}`;
-        if (c.kind === 'changed') return `~${c.id}`;
-        return `${c.kind === 'conflict-added' ? 'conflict on' : 'conflict gone on'} ${c.id}`;
-      });
-      if (device.enrollment)
-        parts.unshift(`enrollment ${device.enrollment.before} → ${device.enrollment.after}`);
-      if (parts.length > 0) lines.push(`  ${device.hostname}: ${parts.join(', ')}`);
-    }
-    if (effect.devices.length < effect.devicesChanged) {
-      lines.push(`  … and ${effect.devicesChanged - effect.devices.length} more`);
-    }
-    for (const [title, list] of [
-      ['Conflicts appearing', effect.conflictsAppearing],
-      ['Conflicts resolved', effect.conflictsResolved],
-    ] as const) {
-      if (list.length === 0) continue;
-      lines.push(`${title} (${list.length}):`);
-      for (const c of list) {
-        const who = c.candidates.map((k) => `${k.policyName} sets ${show(k.value)}`).join(', ');
-        lines.push(`  ${c.hostname} ${c.settingId}: ${who}`);
-      }
-    }
-  }
+  if (plan.changes.length > 0) lines.push('', ...formatEffect(plan.effect));
   if (plan.unmanaged.length > 0) {
     lines.push('');
     lines.push(

@@ -13,13 +13,15 @@ import {
   ConfigPlanRequestSchema,
   ConfigPlanSchema,
 } from '@palisade/protocol';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { roleAllows, type UserActor } from '../../authz/roles.js';
 import type { AfterCommit, AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import { appendAudit, auditActorOf } from '../../services/audit.js';
+import type { Database } from '../../store/schema.js';
 import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from '../route.js';
-import { computeChanges } from './changes.js';
+import { computeChanges, type PlannedChange } from './changes.js';
 import { loadCurrentState } from './current.js';
 import { readDocuments, resolveDesiredState } from './desired.js';
 import {
@@ -102,33 +104,8 @@ async function measure(
       const after = await takeSnapshot(trx, tenantId);
       const changed = changedDevices(before, after);
       const afterConfigs = await readConfigurations(trx, tenantId, changed);
-      const changes = set.changes.map((change) => {
-        const beforeId = 'current' in change && change.current ? change.current.id : null;
-        const afterId = written.ids.get(change) ?? null;
-        const devices =
-          change.kind === 'TenantSettings'
-            ? null
-            : {
-                before: beforeId ? (before.reach.get(beforeId) ?? 0) : 0,
-                after: afterId ? (after.reach.get(afterId) ?? 0) : 0,
-              };
-        return { ...change.view, devices };
-      });
-      if (commit && set.changes.length > 0) {
-        await appendAudit(trx, {
-          tenantId,
-          actor: auditActorOf(actor),
-          action: 'config.apply',
-          objectType: 'config',
-          objectId: null,
-          before: null,
-          after: {
-            prune: input.prune,
-            changes: changes.map((c) => ({ kind: c.kind, name: c.name, action: c.action })),
-          },
-          at: context.clock.now(),
-        });
-      }
+      const changes = withReach(set.changes, written.ids, before, after);
+      if (commit && changes.length > 0) await auditApply(context, trx, actor, input, changes);
       measured = {
         plan: { changes, unmanaged: set.unmanaged },
         before,
@@ -144,6 +121,48 @@ async function measure(
   }
   if (!measured) throw new ApiError('internal');
   return measured;
+}
+
+/** Each change as the plan shows it, with the devices its object reaches before → after. */
+function withReach(
+  changes: readonly PlannedChange[],
+  ids: ReadonlyMap<PlannedChange, string>,
+  before: FleetSnapshot,
+  after: FleetSnapshot,
+): ConfigPlan['changes'] {
+  return changes.map((change) => {
+    if (change.kind === 'TenantSettings') return { ...change.view, devices: null };
+    const beforeId = change.current?.id ?? null;
+    const afterId = ids.get(change) ?? null;
+    const devices = {
+      before: beforeId ? (before.reach.get(beforeId) ?? 0) : 0,
+      after: afterId ? (after.reach.get(afterId) ?? 0) : 0,
+    };
+    return { ...change.view, devices };
+  });
+}
+
+/** One entry for the apply as a whole, besides the entry of every object it changed. */
+async function auditApply(
+  context: AppContext,
+  trx: Kysely<Database>,
+  actor: UserActor,
+  input: PlanInput,
+  changes: ConfigPlan['changes'],
+): Promise<void> {
+  await appendAudit(trx, {
+    tenantId: actor.tenantId,
+    actor: auditActorOf(actor),
+    action: 'config.apply',
+    objectType: 'config',
+    objectId: null,
+    before: null,
+    after: {
+      prune: input.prune,
+      changes: changes.map((c) => ({ kind: c.kind, name: c.name, action: c.action })),
+    },
+    at: context.clock.now(),
+  });
 }
 
 export const registerConfigRoutes: RegisterRoutes = (app, context) => {
