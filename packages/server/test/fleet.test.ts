@@ -468,10 +468,14 @@ describeEachStore('fleet engine', (target) => {
         intervalMs: 60 * 60_000,
         unreportedAfterMs: 0,
         retentionDays: 30,
+        reconcileSlice: 10_000,
       });
       const round = await maintenance.runOnce();
       expect(round.ran).toBe(true);
       expect(round.renotified).toBeGreaterThanOrEqual(1);
+      // Recomputing every device from scratch finds nothing the incremental recompute missed.
+      expect(round.reconciled).toBeGreaterThanOrEqual(4);
+      expect(round.reconcileMoved).toBe(0);
       const event = await stream.next('revision', PUSH_WITHIN_MS);
       expect(event.data).toEqual({ revision: (agent.revision ?? 0) + 1 });
       if (target.kind === 'postgres') {

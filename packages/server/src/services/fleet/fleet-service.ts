@@ -40,7 +40,8 @@ export type RecomputeCause =
   | 'policy'
   | 'group'
   | 'asset-rule'
-  | 'tenant-settings';
+  | 'tenant-settings'
+  | 'reconcile';
 
 export class FleetService implements FleetEngine {
   readonly store: Store;
@@ -197,6 +198,24 @@ export class FleetService implements FleetEngine {
     this.metrics.recomputeSeconds.observe({ cause }, secondsSince(started));
     const adminChange = cause !== 'facts' && cause !== 'enrollment' && cause !== 'tags';
     return this.afterCommit(state.tenantId, bumped, adminChange);
+  }
+
+  /** The maintenance's reconcile pass: recompute devices, count those found out of date. */
+  async reconcileDevices(
+    db: FleetDb,
+    state: TenantState,
+    deviceIds: readonly string[],
+  ): Promise<{ moved: number; afterCommit: AfterCommit }> {
+    const records = await loadDeviceRecords(db, state.tenantId, deviceIds);
+    const bumped = await this.applyBatch(db, state, records, this.clock.now());
+    this.metrics.devicesRecomputed.inc({ cause: 'reconcile' }, records.length);
+    if (bumped.length > 0) {
+      this.logger.warn(
+        { tenantId: state.tenantId, devices: bumped.length },
+        'reconcile found devices out of date and recomputed them',
+      );
+    }
+    return { moved: bumped.length, afterCommit: this.afterCommit(state.tenantId, bumped, false) };
   }
 
   /** Evaluates and writes a batch of devices; returns the ids whose revision moved. */
