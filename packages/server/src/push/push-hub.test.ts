@@ -134,6 +134,40 @@ pushHubContract('in-memory', async () => {
 if (
   systemPart('PostgreSQL', hasPostgres, 'start PostgreSQL on 127.0.0.1:5432 with database test')
 ) {
+  describe('PostgreSQL push hub after a lost connection', () => {
+    it('reconnects, tells its listeners to re-check, and delivers notices again', async () => {
+      const channel = `palisade_test_${randomUUID().replaceAll('-', '')}`;
+      const name = `hub_${randomUUID().slice(0, 8)}`;
+      const errors: Error[] = [];
+      const a = await PostgresPushHub.start({ connection: { connectionString: PG_URL }, channel });
+      const b = await PostgresPushHub.start({
+        connection: { connectionString: PG_URL, application_name: name },
+        channel,
+        onError: (error) => errors.push(error),
+      });
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      try {
+        const heard: string[] = [];
+        b.subscribe('device-1', (event) => heard.push(event.kind));
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+          [name],
+        );
+        // After reconnecting, every listener is told to re-check (notices may have been lost).
+        await eventually(() => heard.includes('revision'), 'the re-check after reconnecting');
+        expect(errors.length).toBeGreaterThan(0);
+        heard.length = 0;
+        await a.publish('tenant-1', ['device-1'], { kind: 'sync', syncRequestId: 's-1' });
+        await eventually(() => heard.includes('sync'), 'a notice after reconnecting');
+      } finally {
+        await admin.end();
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+
   pushHubContract('PostgreSQL', async () => {
     const channel = `palisade_test_${randomUUID().replaceAll('-', '')}`;
     const connection = { connectionString: PG_URL };
