@@ -3,7 +3,7 @@
  * checking in through the agent protocol, all in one process and sharing one connection pool.
  */
 import type { Platform } from '@palisade/core';
-import { AgentTransport } from './agent-http.js';
+import { AgentTransport, ServerAnswerError } from './agent-http.js';
 import { simulatedFacts } from './device-facts.js';
 import { type FleetMix, platformsForFleet } from './fleet-mix.js';
 import { Limiter } from './limiter.js';
@@ -15,6 +15,8 @@ import {
   type FleetObserver,
   SimulatedAgent,
 } from './simulated-agent.js';
+
+const ENROLL_ATTEMPTS = 5;
 
 export interface FleetOptions {
   readonly serverUrl: string;
@@ -92,14 +94,23 @@ export class Fleet {
   }
 
   private async enrollOne(agent: SimulatedAgent): Promise<void> {
-    if (this.stopping) return;
-    try {
-      await agent.enroll();
-    } catch (error) {
-      this.counters.enrollFailures += 1;
-      const message = error instanceof Error ? error.message : String(error);
-      this.enrollErrors.set(message, (this.enrollErrors.get(message) ?? 0) + 1);
-      return;
+    for (let attempt = 1; ; attempt += 1) {
+      if (this.stopping) return;
+      try {
+        await agent.enroll();
+        break;
+      } catch (error) {
+        // A refusal (bad token, invalid facts) is final; a timeout or a 5xx is retried, as the
+        // agent does — enrolling is idempotent on the machine id.
+        const final = error instanceof ServerAnswerError && error.status < 500;
+        if (final || attempt >= ENROLL_ATTEMPTS || this.stopping) {
+          this.counters.enrollFailures += 1;
+          const message = error instanceof Error ? error.message : String(error);
+          this.enrollErrors.set(message, (this.enrollErrors.get(message) ?? 0) + 1);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt * (0.5 + Math.random())));
+      }
     }
     if (!this.stopping && this.options.startAfterEnroll !== false) agent.start();
   }
