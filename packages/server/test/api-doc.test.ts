@@ -65,3 +65,13 @@ describe('docs/API.md', () => {
     });
   });
 });
+
+describe('docs/API.md error codes', () => {
+  it('lists every error code with its status', async () => {
+    const { ERROR_CODES } = await import('../src/errors.js');
+    const text = readFileSync(API_MD, 'utf8');
+    for (const [code, { status }] of Object.entries(ERROR_CODES)) {
+      expect(text, code).toContain(`| \`${code}\` | ${status} |`);
+    }
+  });
+});
