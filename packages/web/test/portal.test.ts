@@ -506,11 +506,23 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('button', { name: 'New onboarding token' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Create token' }).click();
       await page.getByTestId('created-token').waitFor();
-      expect(await page.getByTestId('onboarding-command-linux').textContent()).toContain(
-        'palisade-agent enroll',
-      );
+      // The exact command, with this token in it.
+      const createdToken = await page.getByTestId('created-token').textContent();
+      const command = await page
+        .getByRole('dialog')
+        .getByTestId('onboarding-command-linux')
+        .textContent();
+      expect(command).toContain('palisade-agent enroll');
+      expect(command).toContain(`--token ${createdToken}`);
       await shot('19-onboarding');
       await page.getByRole('button', { name: 'Done' }).click();
+      // The new token is listed by its hint; revoking it asks first.
+      const tokens = page.getByTestId('tokens-table');
+      await expect.poll(async () => tokens.getByRole('button', { name: 'Revoke' }).count()).toBe(2);
+      await tokens.getByRole('button', { name: 'Revoke' }).first().click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
+      await tokens.getByText('revoked').waitFor();
+      await page.getByTestId('onboarding-instructions').getByText('TOKEN').first().waitFor();
 
       await page.goto(`${server.url}/asset-rules`);
       await page.getByRole('button', { name: 'Create an asset rule' }).click();
@@ -547,6 +559,20 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
 
       await page.goto(`${server.url}/users`);
       await page.getByTestId('users-table').getByText('Rita Reader').waitFor();
+      await page.getByRole('button', { name: 'New user' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('User name').fill('sam');
+      await dialog.getByRole('combobox', { name: 'Role' }).click();
+      await page.getByRole('option', { name: 'Security settings manager' }).click();
+      await dialog.getByLabel('Password', { exact: true }).fill('short');
+      await dialog.getByRole('button', { name: 'Create user' }).click();
+      await dialog.getByText('At least 12 characters').waitFor();
+      await dialog.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
+      await dialog.getByRole('button', { name: 'Create user' }).click();
+      await page.getByTestId('users-table').getByText('sam').waitFor();
+      expect(await page.getByTestId('users-table').textContent()).toContain(
+        'Security settings manager',
+      );
       await shot('22-users');
     });
 

@@ -176,6 +176,12 @@ export function OnboardingTokens(): ReactNode {
     queryFn: () => api<ListOf<OnboardingToken>>('/onboarding-tokens', { query: { limit: 500 } }),
     enabled: manage,
   });
+  // The commands with a TOKEN placeholder, for reference before a token exists.
+  const instructions = useQuery({
+    queryKey: ['onboarding-instructions'],
+    queryFn: () => api<OnboardingInstructions>('/onboarding/instructions'),
+    enabled: manage,
+  });
   const revoke = useChange({
     run: (token: OnboardingToken) =>
       api<OnboardingToken>(`/onboarding-tokens/${token.id}/revoke`, { method: 'POST' }),
@@ -265,6 +271,17 @@ export function OnboardingTokens(): ReactNode {
           loading={tokens.isLoading}
           testId="tokens-table"
         />
+      )}
+      {instructions.data && (
+        <Paper withBorder p="sm" bg="white" data-testid="onboarding-instructions">
+          <Text size="sm" fw={600} mb={4}>
+            How a machine onboards
+          </Text>
+          <Text size="xs" c="dimmed" mb="xs">
+            Install the agent, then run the command for its platform with a token in place of TOKEN.
+          </Text>
+          <OnboardingCommands instructions={instructions.data} />
+        </Paper>
       )}
       <Modal opened={creating} onClose={() => setCreating(false)} title="New onboarding token">
         <CreateTokenForm
