@@ -162,7 +162,7 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
         reducedMotion: 'reduce',
       });
       page.setDefaultTimeout(10_000);
-    });
+    }, 180_000); // may build the portal first
 
     afterAll(async () => {
       for (const device of Object.values(devices)) device.stop();
