@@ -145,6 +145,38 @@ describe('convertIntunePolicy', () => {
     ]);
   });
 
+  it('Linux: managed keys through the catalog, exclusions by type, split per profile', () => {
+    const result = convertIntunePolicy(fixture('linux-antivirus.json'), 'linux-antivirus.json');
+    expect(result.documents.map((d) => [d.name, d.platform, d.profile, d.settings])).toEqual([
+      [
+        'Linux AV antivirus',
+        'linux',
+        'antivirus',
+        {
+          'antivirus.cloudBlockLevel': 'high',
+          'antivirus.cloudProtection': true,
+          'antivirus.onDemandScanThreads': 2,
+          'antivirus.realTimeProtection': true,
+          'antivirus.scanArchives': true,
+        },
+      ],
+      [
+        'Linux AV antivirus-exclusions',
+        'linux',
+        'antivirus-exclusions',
+        {
+          'exclusions.extensions': ['.log'],
+          // A directory gets its trailing slash, as Palisade writes folders.
+          'exclusions.paths': ['/var/lib/postgresql/', '/srv/cache/file.db'],
+          'exclusions.processes': ['postgres'],
+        },
+      ],
+    ]);
+    expect(result.unmapped[0]).toBe(
+      'linux_mdatp_managed_antivirusengine_somefuturekey: no Palisade setting corresponds',
+    );
+  });
+
   it('produces documents that validate, for every template', () => {
     for (const name of readdirSync(fixtures)) {
       for (const document of convertIntunePolicy(fixture(name), name).documents) {
@@ -168,10 +200,12 @@ describe('palisade import intune', () => {
     const out = join(work, 'imported');
     const run = palisade(['import', 'intune', ...files, '--out', out]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`Wrote 5 policy document(s) to ${join(out, 'policies')}.\n`);
+    expect(run.stdout).toBe(`Wrote 7 policy document(s) to ${join(out, 'policies')}.\n`);
     expect(run.stderr).toMatch(/antivirus\.json: not imported: .*somefuturesetting/);
-    expect(run.stderr).toMatch(/10 item\(s\) not imported/);
+    expect(run.stderr).toMatch(/12 item\(s\) not imported/);
     expect(readdirSync(join(out, 'policies')).sort()).toEqual([
+      'Linux-AV-antivirus-exclusions.yaml',
+      'Linux-AV-antivirus.yaml',
       'Windows-ASR.yaml',
       'Windows-AV-baseline.yaml',
       'Windows-EDR.yaml',

@@ -9,8 +9,10 @@
  * node `WindowsAdvancedThreatProtection/Configuration/Bar` is
  * `device_vendor_msft_windowsadvancedthreatprotection_configuration_bar`, and a choice option
  * id is the setting id followed by `_<native value>`; the native value is turned back into the
- * catalog's value through the catalog's own native mapping. ASR rules and firewall rules are
- * collections and have their own small readers. Every setting that cannot be mapped is reported,
+ * catalog's value through the catalog's own native mapping. Defender for Linux policies work the
+ * same way through the catalog's mdatp keys (`antivirusEngine.scanArchives` is
+ * `linux_mdatp_managed_antivirusengine_scanarchives`). ASR rules, firewall rules and Linux
+ * exclusions are collections and have their own small readers; macOS is not mapped yet. Every setting that cannot be mapped is reported,
  * with its id and why; nothing is dropped silently.
  */
 import {
@@ -95,11 +97,82 @@ function windowsIndex(): Map<string, CatalogEntry> {
   return index;
 }
 
+const LINUX = 'linux_mdatp_managed_';
+const LINUX_EXCLUSIONS_ID = `${LINUX}antivirusengine_exclusions`;
+
+/**
+ * settings-catalog id → the Palisade settings behind a Defender-for-Linux managed key: the key
+ * `antivirusEngine.scanArchives` is `linux_mdatp_managed_antivirusengine_scanarchives`, and an
+ * option id ends in the key's value (`…_cloudservice_enabled_true`, `…_enforcementlevel_real_time`).
+ * One key may carry two settings (enforcementLevel: real-time protection and passive mode).
+ */
+function linuxIndex(): Map<string, CatalogEntry[]> {
+  const index = new Map<string, CatalogEntry[]>();
+  for (const setting of listSettings({ platform: 'linux' })) {
+    const native = setting.native.mdatp;
+    if (!native || !/^[A-Za-z]+(\.[A-Za-z]+)+$/.test(native.name)) continue;
+    const id = `${LINUX}${native.name.toLowerCase().replaceAll('.', '_')}`;
+    index.set(id, [...(index.get(id) ?? []), { setting, values: native.values }]);
+  }
+  return index;
+}
+
+/** Every setting instance below one (choice children included), depth first. */
+function descendants(instance: SettingInstance): SettingInstance[] {
+  const children = [
+    ...(instance.choiceSettingValue?.children ?? []),
+    ...(instance.groupSettingCollectionValue ?? []).flatMap((group) => group.children ?? []),
+  ];
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/**
+ * Linux antivirus exclusions: one group per exclusion, `…_item_$type` 0 (a path, with
+ * `…_item_path` and `…_item_isdirectory`), 1 (`…_item_extension`) or 2 (`…_item_name`, a process).
+ */
+function readLinuxExclusions(
+  instance: SettingInstance,
+  unmapped: string[],
+): Record<'exclusions.paths' | 'exclusions.extensions' | 'exclusions.processes', string[]> {
+  const out = {
+    'exclusions.paths': [] as string[],
+    'exclusions.extensions': [] as string[],
+    'exclusions.processes': [] as string[],
+  };
+  const item = `${LINUX_EXCLUSIONS_ID}_item_`;
+  for (const group of instance.groupSettingCollectionValue ?? []) {
+    const found = new Map<string, SettingInstance>();
+    for (const child of (group.children ?? []).flatMap((c) => [c, ...descendants(c)])) {
+      found.set((child.settingDefinitionId ?? '').slice(item.length), child);
+    }
+    const type = suffixOf(found.get('$type')?.choiceSettingValue?.value, `${item}$type`);
+    const text = (key: string) => found.get(key)?.simpleSettingValue?.value;
+    if (type === '0' && typeof text('path') === 'string') {
+      const path = String(text('path'));
+      const directory =
+        suffixOf(found.get('isdirectory')?.choiceSettingValue?.value, `${item}isdirectory`) ===
+        'true';
+      out['exclusions.paths'].push(directory && !path.endsWith('/') ? `${path}/` : path);
+    } else if (type === '1' && typeof text('extension') === 'string') {
+      out['exclusions.extensions'].push(String(text('extension')));
+    } else if (type === '2' && typeof text('name') === 'string') {
+      out['exclusions.processes'].push(String(text('name')));
+    } else {
+      unmapped.push(
+        `${LINUX_EXCLUSIONS_ID}: an exclusion of type ${type ?? '(none)'} without its value`,
+      );
+    }
+  }
+  return out;
+}
+
 /** The catalog value whose native value is `native` (as text), parsed to the setting's type. */
 function catalogValue(entry: CatalogEntry, native: string): JsonValue | undefined {
   const type = entry.setting.type;
   if (entry.values) {
-    const key = Object.keys(entry.values).find((k) => String(entry.values?.[k]) === native);
+    const key = Object.keys(entry.values).find(
+      (k) => String(entry.values?.[k]).toLowerCase() === native.toLowerCase(),
+    );
     if (key === undefined) return undefined;
     if (type.kind === 'boolean') return key === 'true';
     if (type.kind === 'integer') return Number(key);
@@ -261,6 +334,37 @@ function readFirewallRules(instance: SettingInstance, unmapped: string[]): JsonV
   return rules;
 }
 
+/** One Linux setting: the exclusions collection, or a managed key through the catalog. */
+function readLinuxSetting(
+  instance: SettingInstance,
+  id: string,
+  index: ReadonlyMap<string, readonly CatalogEntry[]>,
+  put: (profile: Profile, id: string, value: JsonValue) => void,
+  unmapped: string[],
+): void {
+  if (id === LINUX_EXCLUSIONS_ID) {
+    for (const [settingId, items] of Object.entries(readLinuxExclusions(instance, unmapped))) {
+      if (items.length > 0) put('antivirus-exclusions', settingId, items);
+    }
+    return;
+  }
+  const entries = index.get(id) ?? [];
+  if (entries.length === 0) {
+    unmapped.push(`${id}: no Palisade setting corresponds`);
+    return;
+  }
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const read = readScalarSetting(entry, instance, id);
+    if ('value' in read) {
+      put(entry.setting.profile, entry.setting.id, read.value);
+      return;
+    }
+    problems.push(read.problem);
+  }
+  unmapped.push(problems[0] ?? `${id}: not mapped`);
+}
+
 /** Graph platforms → Palisade policy platform. */
 function platformOf(platforms: unknown): 'windows' | 'macos' | 'linux' | null {
   const text = String(platforms ?? '').toLowerCase();
@@ -326,6 +430,7 @@ export function convertIntunePolicy(policy: unknown, source: string): IntuneImpo
     };
   }
   const index = windowsIndex();
+  const linux = linuxIndex();
   const byProfile = new Map<Profile, Record<string, JsonValue>>();
   const put = (profile: Profile, id: string, value: JsonValue) => {
     const settings = byProfile.get(profile) ?? {};
@@ -338,6 +443,10 @@ export function convertIntunePolicy(policy: unknown, source: string): IntuneImpo
     const id = instance?.settingDefinitionId;
     if (!instance || !id) {
       unmapped.push(`${source}: a setting without settingInstance.settingDefinitionId`);
+      continue;
+    }
+    if (platform === 'linux') {
+      readLinuxSetting(instance, id, linux, put, unmapped);
       continue;
     }
     if (platform !== 'windows') {
