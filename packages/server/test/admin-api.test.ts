@@ -78,7 +78,15 @@ describeEachStore('admin API', (target) => {
       const session = await signIn(server.url);
       expect((await session.get('/api/v1/auth/me')).status).toBe(200);
       clock.advance(3601 * 1000);
-      expect((await session.get('/api/v1/auth/me')).status).toBe(401);
+      const expired = await session.get<ErrorBody>('/api/v1/auth/me');
+      expect(expired.status).toBe(401);
+      expect(expired.body.error.message).toMatch(/expired/);
+      // Signing in again works even when the stale token is still sent along.
+      const again = await session.post<{ token: string }>('/api/v1/auth/login', {
+        username: 'admin',
+        password: TEST_ADMIN_PASSWORD,
+      });
+      expect(again.status).toBe(200);
       admin = await signIn(server.url);
     });
 

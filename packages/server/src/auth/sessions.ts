@@ -8,7 +8,6 @@ import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { isRole, type UserActor } from '../authz/roles.js';
 import type { AppContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import type { PalisadeEnv } from '../http/route.js';
 import type { Database } from '../store/schema.js';
 import { hashSecret, newSecret } from './secrets.js';
@@ -78,7 +77,11 @@ export async function findSessionActor(
   };
 }
 
-/** Reads `Authorization: Bearer <token>` on admin routes and sets the actor. */
+/**
+ * Reads `Authorization: Bearer <token>` on admin routes and sets the actor. A bad or expired
+ * token is not refused here (signing in again with a stale header must work): routes that need a
+ * role refuse it in `authorize`, with the reason noted here.
+ */
 export function authenticate(context: AppContext): MiddlewareHandler<PalisadeEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
@@ -86,11 +89,12 @@ export function authenticate(context: AppContext): MiddlewareHandler<PalisadeEnv
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const token = match?.[1];
       if (!token?.startsWith(SESSION_TOKEN_PREFIX)) {
-        throw new ApiError('unauthenticated', 'The Authorization header is not a session token.');
+        c.set('authProblem', 'The Authorization header is not a session token.');
+        return next();
       }
       const actor = await findSessionActor(context.store.db, token, context.clock.now());
-      if (!actor) throw new ApiError('unauthenticated', 'The session has expired or was ended.');
-      c.set('actor', actor);
+      if (actor) c.set('actor', actor);
+      else c.set('authProblem', 'The session has expired or was ended: sign in again.');
     }
     return next();
   };

@@ -14,6 +14,8 @@ import { ApiError } from '../errors.js';
 export interface PalisadeVariables {
   /** Set by the authentication middleware when a valid session token was sent. */
   actor?: UserActor;
+  /** Why a sent session token was not accepted (expired, ended, not a session token). */
+  authProblem?: string;
 }
 export interface PalisadeEnv {
   Variables: PalisadeVariables;
@@ -38,7 +40,7 @@ export function authorize(access: Access): MiddlewareHandler<PalisadeEnv> {
   return async (c, next) => {
     if (access === 'public' || access === 'device') return next();
     const actor = c.get('actor');
-    if (!actor) throw new ApiError('unauthenticated');
+    if (!actor) throw new ApiError('unauthenticated', c.get('authProblem'));
     if (!roleAllows(actor.role, access)) {
       throw new ApiError('forbidden', `This needs the ${access} role; you are ${actor.role}.`);
     }
