@@ -279,4 +279,31 @@ describeEachStore('policies as code', (target) => {
     ]);
     expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
   });
+
+  it('names members by hostname, and by device id once a hostname is shared', async () => {
+    const documents = [{ kind: 'Group', name: 'pinned', members: ['db-01'] }];
+    expect((await admin.post('/api/v1/config/apply', { documents })).status).toBe(200);
+    const exportedMembers = async () =>
+      (
+        await admin.get<{ documents: { kind: string; members?: string[] }[] }>(
+          '/api/v1/config/export',
+        )
+      ).body.documents.find((d) => d.kind === 'Group')?.members;
+    expect(await exportedMembers()).toEqual(['db-01']);
+    const created = await admin.post<{ token: string }>('/api/v1/onboarding-tokens', {
+      description: 'twin',
+    });
+    const twin = new SimulatedAgent(server.url, linuxFacts('db-01'));
+    await twin.enroll(created.body.token);
+    expect(await exportedMembers()).toEqual([agents[0]?.deviceId]);
+    const ambiguous = await admin.post<{ error: { fields: { path: string; message: string }[] } }>(
+      '/api/v1/config/plan',
+      { documents },
+    );
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error.fields[0]?.path).toBe('documents.0.members.0');
+    expect(ambiguous.body.error.fields[0]?.message).toMatch(
+      /^2 devices are named "db-01"; write the device id instead/,
+    );
+  });
 });
