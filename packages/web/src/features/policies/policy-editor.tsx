@@ -156,6 +156,7 @@ export function PolicyEditor(props: {
             label="Name"
             required
             readOnly={readOnly}
+            variant={readOnly ? 'filled' : 'default'}
             value={draft.name}
             onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
             error={nameProblem}
@@ -164,6 +165,7 @@ export function PolicyEditor(props: {
           <TextInput
             label="Description"
             readOnly={readOnly}
+            variant={readOnly ? 'filled' : 'default'}
             value={draft.description}
             onChange={(event) => setDraft({ ...draft, description: event.currentTarget.value })}
           />
