@@ -5,7 +5,7 @@
  * `documents.N.path` problems back at a file and line).
  */
 import type { ErrorResponse } from '@palisade/protocol';
-import type { Connection } from './config.js';
+import { type Connection, resolveConnection } from './config.js';
 
 export interface FieldProblem {
   readonly path: string;
@@ -120,7 +120,6 @@ export class PalisadeClient {
 
 /** A client for the server and token the environment or the saved session give. */
 export async function connect(): Promise<PalisadeClient> {
-  const { resolveConnection } = await import('./config.js');
   return PalisadeClient.from(await resolveConnection());
 }
 
