@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/sessions.js';
 import type { AppContext } from './context.js';
 import { ApiError, errorResponse, type FieldProblem } from './errors.js';
@@ -71,6 +72,8 @@ export function createApp(context: AppContext): PalisadeApp {
   });
 
   app.use('*', requestLog(context));
+  // nosniff, frame denial, referrer policy and the like on every answer (portal and API alike).
+  app.use('*', secureHeaders());
   const tooLarge = () => {
     throw new ApiError('payload_too_large');
   };
