@@ -64,12 +64,14 @@ function AssetRuleForm(props: {
         <TextInput
           label="Name"
           readOnly={props.readOnly}
+          variant={props.readOnly ? 'filled' : 'default'}
           data-autofocus
           {...form.getInputProps('name')}
         />
         <TextInput
           label="Description"
           readOnly={props.readOnly}
+          variant={props.readOnly ? 'filled' : 'default'}
           {...form.getInputProps('description')}
         />
         <RuleField
@@ -86,6 +88,7 @@ function AssetRuleForm(props: {
           label="Action: add the tag"
           description="Every device matching the condition carries this tag (source: asset rule)."
           readOnly={props.readOnly}
+          variant={props.readOnly ? 'filled' : 'default'}
           w={320}
           {...form.getInputProps('tag')}
         />

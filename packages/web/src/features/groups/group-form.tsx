@@ -88,12 +88,14 @@ export function GroupForm(props: {
           <TextInput
             label="Name"
             readOnly={props.readOnly}
+            variant={props.readOnly ? 'filled' : 'default'}
             data-autofocus
             {...form.getInputProps('name')}
           />
           <TextInput
             label="Description"
             readOnly={props.readOnly}
+            variant={props.readOnly ? 'filled' : 'default'}
             {...form.getInputProps('description')}
           />
         </Group>
