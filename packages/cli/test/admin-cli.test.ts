@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigPlan } from '@palisade/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasCommand, systemPart } from '../../../testing/system.js';
 import { linuxFacts, SimulatedAgent } from '../../server/test/agent-sim.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -287,6 +288,8 @@ describe('tokens, devices and sync', () => {
     const late = await palisade(['sync', '--device', agent.deviceId, '--wait', '--timeout', '1s']);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/timed out after 1s with 1 device\(s\) pending/);
+    // Not a terminal: no progress bar, only the outcome.
+    expect(late.stdout).not.toMatch(/\/1 devices/);
     expect((await palisade(['sync', '--all', '--device', agent.deviceId])).code).toBe(2);
   });
 });
@@ -597,5 +600,50 @@ describe('listings and exit codes', () => {
     expect(out.stdout).toBe(`Signed out of ${url}.\n`);
     expect(() => statSync(join(configHome, 'palisade', 'session.json'))).toThrow();
     expect((await palisade(['whoami'])).code).toBe(2);
+  });
+});
+
+describe('on a terminal', () => {
+  const hasScript = systemPart(
+    'script (util-linux)',
+    hasCommand('script', ['--version']),
+    'install util-linux, which gives a pseudo-terminal to run the CLI in',
+  );
+  it.runIf(hasScript)('draws the sync progress bar only on a terminal', async () => {
+    // The session ended with logout above: sign in again.
+    await palisade(['login', '--server', url, '--user', 'admin', '--password-stdin'], {
+      input: PASSWORD,
+    });
+    const token = (await palisade(['token', 'create', '--name', 'tty', '--json'])).stdout;
+    const agent = new SimulatedAgent(url, linuxFacts('tty-01'));
+    await agent.enroll(JSON.parse(token).token as string);
+    const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+    const command = [
+      process.execPath,
+      CLI,
+      'sync',
+      '--device',
+      agent.deviceId,
+      '--wait',
+      '--timeout',
+      '1s',
+    ]
+      .map(quote)
+      .join(' ');
+    const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        env: { ...process.env, XDG_CONFIG_HOME: configHome, PALISADE_SERVER: undefined },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+      child.stdin.end();
+    });
+    expect(run.output).toMatch(/reported back .* 0\/1 devices/);
+    expect(run.output).toMatch(/timed out after 1s/);
+    expect(run.code).toBe(1);
   });
 });
