@@ -26,7 +26,7 @@ import {
   settingStatusesOf,
   writeSettingStatuses,
 } from './recompute.js';
-import type { TenantState } from './tenant-state.js';
+import { loadTenantState, type TenantState } from './tenant-state.js';
 
 /** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -199,10 +199,14 @@ async function enrollOnce(
         })
         .execute();
     }
-    const [record] = await loadDeviceRecords(db, state.tenantId, [deviceId]);
+    const [record] = await loadDeviceRecords(db, state.tenantId, [deviceId], {
+      lock: fleet.locks,
+    });
     if (!record) throw new Error(`device ${deviceId} vanished during enrollment`);
-    const outcome = evaluateDevice(state, record);
-    const result = await applyOutcome(db, state, record, outcome, now);
+    // The tenant as this transaction sees it (after the row lock): never a stale cached state.
+    const fresh = await loadTenantState(db, state.tenantId);
+    const outcome = evaluateDevice(fresh, record);
+    const result = await applyOutcome(db, fresh, record, outcome, now);
     fleet.metrics.devicesRecomputed.inc({ cause: 'enrollment' });
     await appendAudit(trx, {
       tenantId: state.tenantId,
@@ -307,7 +311,10 @@ async function recordFactsChange(
     const started = performance.now();
     const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
     if (!record) return { revision: device.revision, afterCommit: async () => {} };
-    const result = await applyOutcome(db, state, record, evaluateDevice(state, record), now);
+    // The UPDATE above holds the device's row lock; the tenant is read after it, as this
+    // transaction sees it, so a policy change committed meanwhile is never computed around.
+    const fresh = await loadTenantState(db, state.tenantId);
+    const result = await applyOutcome(db, fresh, record, evaluateDevice(fresh, record), now);
     fleet.metrics.devicesRecomputed.inc({ cause: 'facts' });
     fleet.metrics.recomputeSeconds.observe(
       { cause: 'facts' },

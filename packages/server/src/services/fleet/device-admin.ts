@@ -8,6 +8,7 @@ import { type AuditActor, appendAudit } from '../audit.js';
 import { toDeviceTag } from './device-records.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
+import { loadTenantState } from './tenant-state.js';
 
 async function activeDevice(db: FleetDb, tenantId: string, deviceId: string) {
   const device = await db
@@ -42,7 +43,6 @@ export async function changeManualTag(
   actor: AuditActor,
 ): Promise<DeviceTag[]> {
   const now = fleet.clock.now();
-  const state = await fleet.tenantState(tenantId);
   const { tags, afterCommit } = await fleet.store.transaction(async (trx) => {
     const db = fleetDb(trx);
     await activeDevice(db, tenantId, deviceId);
@@ -69,7 +69,12 @@ export async function changeManualTag(
         .where('id', '=', deviceId)
         .execute();
     }
-    const send = await fleet.recomputeDevices(db, state, [deviceId], 'tags');
+    const send = await fleet.recomputeDevices(
+      db,
+      await loadTenantState(db, tenantId),
+      [deviceId],
+      'tags',
+    );
     const after = await tagsOf(db, deviceId);
     if (add !== has) {
       await appendAudit(trx, {

@@ -20,20 +20,28 @@ export interface DeviceRecord {
   readonly groupIds: readonly string[];
 }
 
+/**
+ * Active devices by id. With `lock` (PostgreSQL, inside a transaction that will recompute them)
+ * the device rows are locked first, in id order: a recompute racing with another one of the
+ * same device (a facts change against a policy change) waits for it and then reads what it
+ * committed, instead of writing a configuration computed from what it overwrote.
+ */
 export async function loadDeviceRecords(
   db: FleetDb,
   tenantId: string,
   deviceIds: readonly string[],
+  options: { readonly lock?: boolean } = {},
 ): Promise<DeviceRecord[]> {
   const records: DeviceRecord[] = [];
-  for (const ids of chunks([...new Set(deviceIds)])) {
-    const rows = await db
+  for (const ids of chunks([...new Set(deviceIds)].sort())) {
+    const query = db
       .selectFrom('devices')
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('id', 'in', ids)
       .where('offboarded_at', 'is', null)
-      .execute();
+      .orderBy('id');
+    const rows = await (options.lock ? query.forUpdate() : query).execute();
     records.push(...(await attachRelations(db, tenantId, rows)));
   }
   return records;

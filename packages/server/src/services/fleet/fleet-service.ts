@@ -66,6 +66,11 @@ export class FleetService implements FleetEngine {
     });
   }
 
+  /** Row locks before recompute: PostgreSQL only (SQLite runs one transaction at a time). */
+  get locks(): boolean {
+    return this.store.dialect === 'postgres';
+  }
+
   get db(): FleetDb {
     return fleetDb(this.store.db);
   }
@@ -190,7 +195,7 @@ export class FleetService implements FleetEngine {
     const now = this.clock.now();
     let count = 0;
     for (const ids of chunks(deviceIds)) {
-      const records = await loadDeviceRecords(db, state.tenantId, ids);
+      const records = await loadDeviceRecords(db, state.tenantId, ids, { lock: this.locks });
       bumped.push(...(await this.applyBatch(db, state, records, now)));
       count += records.length;
     }
@@ -206,7 +211,7 @@ export class FleetService implements FleetEngine {
     state: TenantState,
     deviceIds: readonly string[],
   ): Promise<{ moved: number; afterCommit: AfterCommit }> {
-    const records = await loadDeviceRecords(db, state.tenantId, deviceIds);
+    const records = await loadDeviceRecords(db, state.tenantId, deviceIds, { lock: this.locks });
     const bumped = await this.applyBatch(db, state, records, this.clock.now());
     this.metrics.devicesRecomputed.inc({ cause: 'reconcile' }, records.length);
     if (bumped.length > 0) {
@@ -247,8 +252,8 @@ export class FleetService implements FleetEngine {
     };
   }
 
-  /** Inside an admin change: read the tenant as the transaction sees it, never the cache. */
-  private async freshState(db: FleetDb, tenantId: string): Promise<TenantState> {
+  /** Inside a transaction: read the tenant as the transaction sees it, never the cache. */
+  async freshState(db: FleetDb, tenantId: string): Promise<TenantState> {
     this.tenants.drop(tenantId);
     return loadTenantState(db, tenantId);
   }
