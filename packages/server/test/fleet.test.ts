@@ -490,6 +490,47 @@ describeEachStore('fleet engine', (target) => {
     }
   });
 
+  it('refuses bad agent input with the field named, and changes nothing', async () => {
+    const rogue = new SimulatedAgent(server.url, {
+      ...linuxFacts('bad-01'),
+      platform: 'amiga',
+    } as never);
+    const enrolled = await rogue.enrollRaw(token);
+    expect(enrolled.status).toBe(400);
+    expect(enrolled.body).toMatchObject({
+      error: { code: 'validation_failed', fields: [{ path: 'body.facts.platform' }] },
+    });
+    expect((await admin.get<{ total: number }>('/api/v1/devices?search=bad-01')).body.total).toBe(
+      0,
+    );
+
+    const revision = linux.revision;
+    const badCheckIn = await linux.call('/agent/v1/check-in', {
+      revision,
+      facts: { isDomainController: 'yes' },
+    });
+    expect(badCheckIn.status).toBe(400);
+    expect(badCheckIn.body).toMatchObject({
+      error: { fields: [{ path: 'body.facts.isDomainController' }] },
+    });
+    const badReport = await linux.call('/agent/v1/report', {
+      reportId: 'report-0001',
+      revision,
+      results: [{ id: 'antivirus.puaProtection', status: 'great' }],
+    });
+    expect(badReport.status).toBe(400);
+    expect(badReport.body).toMatchObject({
+      error: { fields: [{ path: 'body.results.0.status' }] },
+    });
+    // A report over the 4 MiB limit is refused before it is read.
+    const huge = await linux.call('/agent/v1/report', {
+      reportId: 'report-0002',
+      revision,
+      results: [{ id: 'x', status: 'failed', error: 'e'.repeat(5 * 1024 * 1024) }],
+    });
+    expect(huge.status).toBe(413);
+  });
+
   it('offboards a device: its credential stops working', async () => {
     const agent = new SimulatedAgent(server.url, linuxFacts('retired-01'));
     await agent.enroll(token);
