@@ -113,8 +113,14 @@ describeEachStore('push across two server processes', (target) => {
       rule: '(device.deviceOSType -eq "Linux")',
     });
     expect(group.status).toBe(201);
+    // Process B has the tenant's policies cached (a what-if reads them): none yet.
+    const adminB = await signIn(b?.url ?? '');
+    const empty = await adminB.post('/api/v1/policies/what-if', {
+      policy: { name: 'x', platform: 'linux', profile: 'antivirus', settings: {} },
+    });
+    expect(empty.status).toBe(200);
     const before = agent.revision ?? 0;
-    const policy = await adminA.post('/api/v1/policies', {
+    const policy = await adminA.post<{ id: string }>('/api/v1/policies', {
       name: 'Edge antivirus',
       platform: 'linux',
       profile: 'antivirus',
@@ -129,6 +135,13 @@ describeEachStore('push across two server processes', (target) => {
     expect(agent.document?.configuration.settings.map((s) => s.id)).toEqual([
       'antivirus.realTimeProtection',
     ]);
+    // A's notice dropped B's cached tenant state: B's what-if knows the new policy.
+    const whatIf = await adminB.post<{ changes: { deviceId: string }[] }>(
+      '/api/v1/policies/what-if',
+      { deletePolicyIds: [policy.body.id] },
+    );
+    expect(whatIf.status).toBe(200);
+    expect(whatIf.body.changes.map((c) => c.deviceId)).toEqual([agent.deviceId]);
   });
 
   it('a sync requested through A reaches the agent on B', async () => {
