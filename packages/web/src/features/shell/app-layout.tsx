@@ -77,9 +77,16 @@ export function AppLayout(): ReactNode {
     <AppShell header={{ height: 48 }} navbar={{ width: 200, breakpoint: 0 }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
-          <Text fw={700} size="sm" c="indigo.8">
-            Palisade
-          </Text>
+          <Group gap={8}>
+            <Text fw={700} size="sm" c="indigo.8">
+              Palisade
+            </Text>
+            {session && (
+              <Text size="sm" c="dimmed" data-testid="tenant-name">
+                {session.tenant.name}
+              </Text>
+            )}
+          </Group>
           {session && (
             <Group gap="sm">
               <Text size="sm" data-testid="signed-in-user">

@@ -13,7 +13,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { signIn } from '../../api/auth.js';
 import { ApiError, errorMessage } from '../../api/client.js';
 import { ROLE_LABELS } from '../../api/roles.js';
@@ -32,14 +32,21 @@ export function SignInPage(): ReactNode {
   const navigate = useNavigate();
   const form = useForm({
     mode: 'controlled',
-    initialValues: { username: '', password: '' },
+    initialValues: { username: '', password: '', tenant: '' },
     validate: {
       username: (value) => (value.trim() ? null : 'Enter your user name'),
       password: (value) => (value ? null : 'Enter your password'),
     },
   });
+  // The tenant is asked for only when the user name exists in several tenants (the server says so).
+  const [askTenant, setAskTenant] = useState(false);
   const mutation = useMutation({
-    mutationFn: signIn,
+    mutationFn: (values: { username: string; password: string; tenant: string }) =>
+      signIn({
+        username: values.username.trim(),
+        password: values.password,
+        ...(values.tenant.trim() ? { tenant: values.tenant.trim() } : {}),
+      }),
     onSuccess: async (session) => {
       notifications.show({
         message: `Signed in as ${session.user.username} — ${ROLE_LABELS[session.user.role]}`,
@@ -47,7 +54,11 @@ export function SignInPage(): ReactNode {
       await navigate({ href: safeRedirect(redirect) });
     },
     onError: (error) => {
-      if (error instanceof ApiError) form.setErrors(error.fieldMap());
+      if (error instanceof ApiError) {
+        const fields = error.fieldMap();
+        if (fields.tenant) setAskTenant(true);
+        form.setErrors(fields);
+      }
     },
   });
 
@@ -78,6 +89,13 @@ export function SignInPage(): ReactNode {
               autoComplete="current-password"
               {...form.getInputProps('password')}
             />
+            {askTenant && (
+              <TextInput
+                label="Tenant"
+                description="Your user name exists in several organisations: name yours (id or name)."
+                {...form.getInputProps('tenant')}
+              />
+            )}
             <Button type="submit" loading={mutation.isPending} size="sm">
               Sign in
             </Button>
