@@ -217,6 +217,7 @@ export class SimulatedAgent {
 /** Reads one sample of a Prometheus counter from /metrics (0 when absent). */
 export async function metricValue(baseUrl: string, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  const sample = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(sample));
   return line ? Number(line.split(' ').pop()) : 0;
 }

@@ -115,6 +115,9 @@ describeEachStore('fleet engine', (target) => {
 
   it('pushes a policy change to the connected agent over notify, signed and newer', async () => {
     linuxNotify = await linux.notify();
+    expect(await metricValue(server.url, 'palisade_notify_connections', '')).toBeGreaterThanOrEqual(
+      1,
+    );
     const group = await admin.post<Created>('/api/v1/groups', {
       kind: 'dynamic',
       name: 'Linux servers',
