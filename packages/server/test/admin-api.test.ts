@@ -323,6 +323,19 @@ describeEachStore('admin API', (target) => {
       expect(changed.body.configMgrAuthority).toBe(true);
     });
 
+    it('keeps both of two changes to different settings made at once', async () => {
+      const [interval, controllers] = await Promise.all([
+        admin.patch('/api/v1/tenant/settings', { checkInIntervalMinutes: 45 }),
+        admin.patch('/api/v1/tenant/settings', { domainControllers: true }),
+      ]);
+      expect([interval.status, controllers.status]).toEqual([200, 200]);
+      const now = await admin.get<{ checkInIntervalMinutes: number; domainControllers: boolean }>(
+        '/api/v1/tenant/settings',
+      );
+      expect(now.body).toMatchObject({ checkInIntervalMinutes: 45, domainControllers: true });
+      await admin.patch('/api/v1/tenant/settings', { domainControllers: false });
+    });
+
     it('refuses a bad interval naming the field, changing nothing', async () => {
       const before = await admin.get('/api/v1/tenant/settings');
       const entries = await auditCount();
@@ -495,6 +508,30 @@ describeEachStore('admin API', (target) => {
       // Search ignores case on both stores.
       const found = await admin.get<Listed<{ name: string }>>('/api/v1/policies?search=linux%20av');
       expect(found.body.items.map((policy) => policy.name)).toEqual(['Linux AV']);
+    });
+
+    it('numbers concurrent saves of one policy one after the other, losing none', async () => {
+      const created = await admin.post<{ id: string }>('/api/v1/policies', {
+        name: 'Busy',
+        platform: 'linux',
+        profile: 'antivirus-exclusions',
+        settings: {},
+      });
+      const saves = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          admin.patch<{ version: number }>(`/api/v1/policies/${created.body.id}`, {
+            description: `save ${index}`,
+          }),
+        ),
+      );
+      expect(saves.map((save) => save.status)).toEqual(Array(8).fill(200));
+      expect(saves.map((save) => save.body.version).sort((a, b) => a - b)).toEqual([
+        2, 3, 4, 5, 6, 7, 8, 9,
+      ]);
+      const versions = await admin.get<Listed<{ version: number }>>(
+        `/api/v1/policies/${created.body.id}/versions`,
+      );
+      expect(versions.body.total).toBe(9);
     });
 
     it('refuses the security-experience profile', async () => {

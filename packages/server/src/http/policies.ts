@@ -34,6 +34,7 @@ import {
   findVersionRow,
   insertPolicy,
   loadPolicy,
+  lockPolicy,
   NO_ASSIGNMENTS,
   type PolicyContent,
   presentVersion,
@@ -139,6 +140,9 @@ async function saveNewVersion(
 ): Promise<Policy> {
   const now = context.clock.now();
   return commitChange(context, async (trx) => {
+    // Lock first: two saves of one policy at once then take turns, each reading the other's
+    // result, instead of both building on the same version.
+    await lockPolicy(trx, actor.tenantId, id);
     const before = await loadPolicy(trx, actor.tenantId, id);
     const content = await makeContent(before, trx);
     await saveVersion(trx, {

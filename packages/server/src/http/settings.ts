@@ -53,6 +53,12 @@ export const registerSettingsRoutes: RegisterRoutes = (app, context) => {
     const change = c.req.valid('json');
     const now = context.clock.now();
     const after = await commitChange(context, async (trx) => {
+      // Lock the tenant row first: two changes of different settings at once both survive.
+      await trx
+        .updateTable('tenants')
+        .set((eb) => ({ settings: eb.ref('settings') }))
+        .where('id', '=', actor.tenantId)
+        .execute();
       const current = await readTenantSettings(trx, actor.tenantId);
       if (!current) throw new ApiError('not_found', 'The tenant no longer exists.');
       const before = withoutTenantId(current);

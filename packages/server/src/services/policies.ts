@@ -136,6 +136,24 @@ export async function findPolicyRow(
   return row;
 }
 
+/**
+ * Takes the write lock on a policy's row for the rest of the transaction (a no-op update: row
+ * lock on PostgreSQL, the database write lock on SQLite). Throws not_found for an unknown id.
+ */
+export async function lockPolicy(
+  trx: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  const result = await trx
+    .updateTable('policies')
+    .set((eb) => ({ current_version: eb.ref('current_version') }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new ApiError('not_found', `No policy ${id}.`);
+}
+
 export async function findVersionRow(
   db: Kysely<Database>,
   tenantId: string,
