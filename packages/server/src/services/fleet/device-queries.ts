@@ -11,6 +11,7 @@ import {
   STATUS_SEVERITY,
 } from '@palisade/core';
 import type {
+  ConfigurationDocument,
   Dashboard,
   DeviceDetail,
   DeviceList,
@@ -271,15 +272,7 @@ export async function deviceDetail(
       ? {
           revision: configuration.revision,
           issuedAt: configuration.issued_at,
-          effective: (
-            JSON.parse(configuration.payload) as {
-              configuration: DeviceDetail['configuration'] extends infer C
-                ? C extends { effective: infer E }
-                  ? E
-                  : never
-                : never;
-            }
-          ).configuration,
+          effective: (JSON.parse(configuration.payload) as ConfigurationDocument).configuration,
         }
       : null,
     settingReports: [...bySetting].map(([settingId, rows]) => ({

@@ -1,16 +1,16 @@
 /**
- * The database as the fleet engine sees it: the admin tables (D1) plus the fleet tables.
+ * The database as the fleet engine sees it: the whole schema (schema.ts's Database includes the
+ * fleet tables of fleet-schema.ts).
  */
 import type { Kysely } from 'kysely';
-import type { FleetTables } from '../../store/fleet-schema.js';
 import type { Database } from '../../store/schema.js';
 
-export type FleetDatabase = Database & FleetTables;
+export type FleetDatabase = Database;
 export type FleetDb = Kysely<FleetDatabase>;
 
-/** Any Kysely handle over our schema (a transaction included) seen with the fleet tables. */
+/** Any Kysely handle over our schema, a transaction included. */
 export function fleetDb(db: Kysely<Database>): FleetDb {
-  return db as unknown as FleetDb;
+  return db;
 }
 
 /** Splits a list for `in (…)` lists: SQLite allows 32,766 variables, PostgreSQL 65,535. */
