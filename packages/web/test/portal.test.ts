@@ -448,13 +448,21 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByTestId('assign-include').click();
       await page.getByRole('option', { name: 'Windows clients (dynamic)' }).click();
       await page.keyboard.press('Escape');
+      // An assignment filter is checked as it is typed, in the filter vocabulary.
+      await page.getByText('Include matches').click();
+      const filter = page.getByTestId('rule-editor-input');
+      await filter.fill('(device.bogus -eq "x")');
+      await page.getByTestId('rule-error-mark').waitFor();
+      await filter.fill('(device.deviceName -startsWith "DESKTOP")');
+      await expect.poll(async () => page.getByTestId('rule-error-mark').count()).toBe(0);
+      await shot('15c-policy-assignment-filter');
       await page.getByTestId('review-and-save').click();
       expect(await page.getByTestId('what-if-reached').textContent()).toBe('1');
       await page.getByTestId('confirm-save').click();
       await page.waitForURL(/\/policies\/[^/]+$/);
       await page.getByRole('tab', { name: 'Settings' }).click();
       await page.locator('[data-setting-id="asr.rules"]').waitFor();
-      await shot('15c-policy-asr');
+      await shot('15d-policy-asr');
 
       await page.goto(`${server.url}/policies/new?platform=windows&profile=firewall-rules`);
       await page.getByTestId('policy-name').fill('Block inbound RDP');
@@ -469,7 +477,7 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('option', { name: 'TCP', exact: true }).click();
       await rules.locator('input[aria-label="Local ports of item 1"]').fill('3389');
       await rules.locator('input[aria-label="Local ports of item 1"]').press('Enter');
-      await shot('15d-policy-firewall');
+      await shot('15e-policy-firewall');
       await page.getByTestId('review-and-save').click();
       await page.getByTestId('confirm-save').click();
       await page.waitForURL(/\/policies\/[^/]+$/);

@@ -6,6 +6,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { type ReactNode, useMemo, useRef, useState } from 'react';
 import { api, type QueryValue } from '../../api/client.js';
 import type { Group as DeviceGroup, DeviceList, DeviceSummary, ListOf } from '../../api/types.js';
+import { usePermissions } from '../../api/use-session.js';
 import { DataTable } from '../../components/data-table.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorAlert } from '../../components/error-alert.js';
@@ -22,6 +23,7 @@ import {
   platformLabel,
   REPORT_STATUS_LABELS,
 } from '../../domain/labels.js';
+import { SyncButton } from '../sync/sync-button.js';
 import type { DeviceSortKey, DevicesSearch } from './devices-search.js';
 import { useEnrollmentStatuses } from './enrollment-statuses.js';
 
@@ -125,6 +127,7 @@ export function DevicesPage(): ReactNode {
   const navigate = useNavigate({ from: '/devices' });
   const page = search.page ?? 1;
   const pageSize = search.pageSize ?? DEFAULT_PAGE_SIZE;
+  const { can } = usePermissions();
   const statuses = useEnrollmentStatuses();
   const groups = useQuery({
     queryKey: ['groups', 'all-names'],
@@ -183,6 +186,7 @@ export function DevicesPage(): ReactNode {
       <PageHeader
         title="Devices"
         description="Every onboarded machine, its enrollment status and how its settings are doing."
+        actions={can('sync') && <SyncButton scope="tenant" label="Sync all devices" />}
       />
       <Paper withBorder p="sm" mb="sm" bg="white">
         <Group gap="sm" align="flex-end">
