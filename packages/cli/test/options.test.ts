@@ -1,9 +1,9 @@
 /** The small parsers behind command options: each accepts the documented forms, refuses others. */
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../src/commands/audit/index.js';
-import { parseScope } from '../src/commands/settings/index.js';
+import { parseScope } from '../src/commands/settings/tenant-settings.js';
 import { parseTimeout } from '../src/commands/sync/index.js';
-import { parseExpiry } from '../src/commands/token/index.js';
+import { parseExpiry } from '../src/commands/token/expiry.js';
 import { UsageError } from '../src/config.js';
 
 describe('option parsers', () => {
