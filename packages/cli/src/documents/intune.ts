@@ -12,8 +12,8 @@
  * catalog's value through the catalog's own native mapping. Defender for Linux policies work the
  * same way through the catalog's mdatp keys (`antivirusEngine.scanArchives` is
  * `linux_mdatp_managed_antivirusengine_scanarchives`). ASR rules, firewall rules and Linux
- * exclusions are collections and have their own small readers; macOS is not mapped yet. Every setting that cannot be mapped is reported,
- * with its id and why; nothing is dropped silently.
+ * exclusions are collections and have their own small readers; macOS is not mapped yet. Every
+ * setting that cannot be mapped is reported, with its id and why; nothing is dropped silently.
  */
 import {
   ASR_RULES,
@@ -103,7 +103,8 @@ const LINUX_EXCLUSIONS_ID = `${LINUX}antivirusengine_exclusions`;
 /**
  * settings-catalog id → the Palisade settings behind a Defender-for-Linux managed key: the key
  * `antivirusEngine.scanArchives` is `linux_mdatp_managed_antivirusengine_scanarchives`, and an
- * option id ends in the key's value (`…_cloudservice_enabled_true`, `…_enforcementlevel_real_time`).
+ * option id ends in the key's value (`…_cloudservice_enabled_true`,
+ * `…_enforcementlevel_real_time`).
  * One key may carry two settings (enforcementLevel: real-time protection and passive mode).
  */
 function linuxIndex(): Map<string, CatalogEntry[]> {
