@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/sessions.js';
 import type { AppContext } from './context.js';
@@ -71,6 +72,7 @@ export function createApp(context: AppContext): PalisadeApp {
     },
   });
 
+  app.use('*', requestId());
   app.use('*', requestLog(context));
   // nosniff, frame denial, referrer policy and the like on every answer (portal and API alike).
   app.use('*', secureHeaders());
@@ -105,6 +107,7 @@ function requestLog(context: AppContext): MiddlewareHandler<PalisadeEnv> {
     const actor = c.get('actor');
     context.logger.info(
       {
+        requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,

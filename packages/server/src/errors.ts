@@ -104,8 +104,15 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     if (apiError.code === 'payload_too_large') c.header('connection', 'close');
     return c.json(apiError.toBody(), apiError.status);
   }
-  logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error');
-  return c.json(new ApiError('internal').toBody(), 500);
+  const requestId = (c.get('requestId') as string | undefined) ?? null;
+  logger.error(
+    { err: error, requestId, method: c.req.method, path: c.req.path },
+    'unexpected error',
+  );
+  const message = requestId
+    ? `${ERROR_CODES.internal.message} Reference: request ${requestId}.`
+    : undefined;
+  return c.json(new ApiError('internal', message).toBody(), 500);
 }
 
 function toApiError(error: unknown): ApiError | undefined {

@@ -153,9 +153,14 @@ describeEachStore('unexpected failures', (target) => {
     expect(health.status).toBe(503);
     expect(health.body.status).toBe('unavailable');
     const logged = lines.map(
-      (line) => JSON.parse(line) as { level: number; msg: string; path?: string },
+      (line) =>
+        JSON.parse(line) as { level: number; msg: string; path?: string; requestId?: string },
     );
-    expect(logged.some((entry) => entry.level >= 50 && entry.path === '/api/v1/groups')).toBe(true);
+    const failure = logged.find((entry) => entry.level >= 50 && entry.path === '/api/v1/groups');
+    expect(failure?.requestId).toBeTruthy();
+    // The answer names the request, so an administrator can find its log line.
+    expect(answer.headers.get('x-request-id')).toBe(failure?.requestId);
+    expect(answer.body.error.message).toContain(`request ${failure?.requestId}`);
     const requests = logged.filter((entry) => entry.msg === 'request');
     expect(requests.length).toBeGreaterThan(0);
   });

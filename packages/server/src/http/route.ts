@@ -16,6 +16,8 @@ export interface PalisadeVariables {
   actor?: UserActor;
   /** Why a sent session token was not accepted (expired, ended, not a session token). */
   authProblem?: string;
+  /** The request's id (X-Request-Id, given or generated): in its log line and error answers. */
+  requestId: string;
 }
 export interface PalisadeEnv {
   Variables: PalisadeVariables;
