@@ -7,8 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAssetRulesCommands } from './commands/asset-rules/index.js';
 import { registerAuditCommand } from './commands/audit/index.js';
 import { registerCatalogCommands } from './commands/catalog/index.js';
-import { registerExportCommand } from './commands/config/export.js';
-import { registerPlanCommands } from './commands/config/plan.js';
+import { registerConfigCommands } from './commands/config/index.js';
 import { registerDevicesCommands } from './commands/devices/index.js';
 import { registerGroupsCommands } from './commands/groups/index.js';
 import { registerImportCommands } from './commands/import/index.js';
@@ -41,8 +40,7 @@ export function buildProgram(): Command {
   registerSettingsCommands(program);
   registerSyncCommand(program);
   registerAuditCommand(program);
-  registerPlanCommands(program);
-  registerExportCommand(program);
+  registerConfigCommands(program);
   registerImportCommands(program);
   return program;
 }
