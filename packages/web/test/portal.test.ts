@@ -67,7 +67,12 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
     let browser: Browser;
     let page: Page;
     let api: Api;
-    const devices: Record<string, SimulatedDevice> = {};
+    let devices: {
+      web: SimulatedDevice;
+      db: SimulatedDevice;
+      desktop: SimulatedDevice;
+      mac: SimulatedDevice;
+    };
     const syncedRequests: string[] = [];
 
     const shot = async (name: string) => {
@@ -108,13 +113,12 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       });
 
       // Three managed devices and one an MDM already manages (an enrollment error to explain).
-      devices.web = new SimulatedDevice(server.url, factsOf('web-01', 'linux'));
-      devices.db = new SimulatedDevice(server.url, factsOf('db-01', 'linux'));
-      devices.desktop = new SimulatedDevice(server.url, factsOf('DESKTOP-7', 'windows-client'));
-      devices.mac = new SimulatedDevice(
-        server.url,
-        factsOf('mac-ana', 'macos', { mdmManaged: true }),
-      );
+      devices = {
+        web: new SimulatedDevice(server.url, factsOf('web-01', 'linux')),
+        db: new SimulatedDevice(server.url, factsOf('db-01', 'linux')),
+        desktop: new SimulatedDevice(server.url, factsOf('DESKTOP-7', 'windows-client')),
+        mac: new SimulatedDevice(server.url, factsOf('mac-ana', 'macos', { mdmManaged: true })),
+      };
       for (const device of Object.values(devices)) {
         await device.enroll(token);
         await device.sync();
@@ -165,7 +169,7 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
     }, 180_000); // may build the portal first
 
     afterAll(async () => {
-      for (const device of Object.values(devices)) device.stop();
+      for (const device of Object.values(devices ?? {})) device.stop();
       await browser?.close();
       await server?.close();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });

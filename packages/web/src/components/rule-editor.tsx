@@ -5,44 +5,13 @@
  */
 import { Input, List, Text } from '@mantine/core';
 import { type ReactNode, useId, useRef } from 'react';
+import { problemSpans, type RuleProblem } from './rule-spans.js';
 
-/** A parser diagnostic: 1-based line and column; offset/length when the server sends them. */
-export interface RuleProblem {
-  readonly message: string;
-  readonly line: number;
-  readonly column: number;
-  readonly offset?: number;
-  readonly length?: number;
-}
-
-/** The UTF-16 offset of a 1-based line and column in `text`. */
-export function offsetOf(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let current = 1; current < line; current++) {
-    const newline = text.indexOf('\n', offset);
-    if (newline === -1) return text.length;
-    offset = newline + 1;
-  }
-  return Math.min(offset + column - 1, text.length);
-}
-
-interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
-function spanOf(text: string, problem: RuleProblem): Span {
-  const start = problem.offset ?? offsetOf(text, problem.line, problem.column);
-  const length = Math.max(problem.length ?? 1, 1);
-  return { start: Math.min(start, text.length), end: Math.min(start + length, text.length + 1) };
-}
+export type { RuleProblem };
 
 /** The mirror's content: text with the problem spans marked (past the end, a marked space). */
 function mirrorOf(text: string, problems: readonly RuleProblem[]): ReactNode[] {
-  const spans = problems
-    .map((problem) => spanOf(text, problem))
-    .sort((a, b) => a.start - b.start)
-    .filter((span, index, all) => index === 0 || span.start >= (all[index - 1]?.end ?? 0));
+  const spans = problemSpans(text, problems);
   const parts: ReactNode[] = [];
   let at = 0;
   for (const span of spans) {
