@@ -398,6 +398,20 @@ describeEachStore('admin API', (target) => {
       expect(deleteA.body.error.code).toBe('group_in_use');
     });
 
+    it('lists by kind and name, and deletes a group no one refers to', async () => {
+      const group = await admin.post<{ id: string }>('/api/v1/groups', {
+        kind: 'assigned',
+        name: 'Temporary Lab',
+      });
+      const dynamic = await admin.get<Listed<{ kind: string }>>('/api/v1/groups?kind=dynamic');
+      expect(dynamic.body.items.length).toBeGreaterThan(0);
+      expect(dynamic.body.items.every((g) => g.kind === 'dynamic')).toBe(true);
+      const found = await admin.get<Listed<{ id: string }>>('/api/v1/groups?search=temporary');
+      expect(found.body.items.map((g) => g.id)).toEqual([group.body.id]);
+      expect((await admin.delete(`/api/v1/groups/${group.body.id}`)).status).toBe(200);
+      expect((await admin.get(`/api/v1/groups/${group.body.id}`)).status).toBe(404);
+    });
+
     it('keeps assigned groups apart from rules', async () => {
       const group = await admin.post<{ id: string; staticMemberCount: number }>('/api/v1/groups', {
         kind: 'assigned',
@@ -681,6 +695,24 @@ describeEachStore('admin API', (target) => {
       expect(byActor.body.total).toBe(0);
       const future = await admin.get<Listed<unknown>>('/api/v1/audit?since=2100-01-01T00:00:00Z');
       expect(future.body.total).toBe(0);
+      const me = await admin.get<{ user: { id: string } }>('/api/v1/auth/me');
+      for (const actor of ['admin', me.body.user.id]) {
+        const mine = await admin.get<Listed<{ actor: { name: string } }>>(
+          `/api/v1/audit?actor=${actor}&limit=500`,
+        );
+        expect(mine.body.total).toBeGreaterThan(0);
+        expect(mine.body.items.every((entry) => entry.actor.name === 'admin')).toBe(true);
+      }
+      const byType = await admin.get<Listed<{ objectType: string }>>(
+        '/api/v1/audit?objectType=asset-rule&limit=500',
+      );
+      expect(byType.body.total).toBeGreaterThan(0);
+      expect(byType.body.items.every((entry) => entry.objectType === 'asset-rule')).toBe(true);
+      const past = await admin.get<Listed<unknown>>('/api/v1/audit?until=2000-01-01T00:00:00Z');
+      expect(past.body.total).toBe(0);
+      const bad = await admin.get<ErrorBody>('/api/v1/audit?since=yesterday');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.fields?.[0]?.path).toBe('query.since');
       const page = await admin.get<Listed<unknown>>('/api/v1/audit?limit=2&offset=1');
       expect(page.body.items).toHaveLength(2);
     });
