@@ -494,6 +494,15 @@ describeEachStore('admin API', (target) => {
         [2, 'updated'],
         [1, 'created'],
       ]);
+      const linux = await admin.get<Listed<{ id: string; version: number; settingCount: number }>>(
+        '/api/v1/policies?platform=linux&profile=antivirus',
+      );
+      expect(linux.body.items.find((p) => p.id === id)).toMatchObject({
+        version: 4,
+        settingCount: 1,
+      });
+      const windows = await admin.get<Listed<{ id: string }>>('/api/v1/policies?platform=windows');
+      expect(windows.body.items.map((p) => p.id)).not.toContain(id);
       const v2 = await admin.get<{ settings: Record<string, unknown> }>(
         `/api/v1/policies/${id}/versions/2`,
       );
