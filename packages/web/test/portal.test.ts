@@ -513,7 +513,29 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
     it('shows settings, onboarding, asset rules, audit log and users', async () => {
       await page.goto(`${server.url}/settings`);
       await page.getByTestId('enforcement-scope').waitFor();
+      // Windows Server devices (none here) only when tagged: saved after a confirmation that
+      // says what changes.
+      await page
+        .getByRole('radiogroup', { name: 'Enforcement scope of Windows Server' })
+        .getByText('Tagged')
+        .click();
+      await page.getByLabel('Tag for Windows Server').fill('MDE-Management');
       await shot('18-settings');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      const confirmation = page.getByRole('dialog');
+      expect(await confirmation.getByTestId('settings-changes').textContent()).toContain(
+        'Windows Server: all devices → devices tagged MDE-Management',
+      );
+      await confirmation.getByRole('button', { name: 'Save settings' }).click();
+      await expect
+        .poll(async () => {
+          const settings = await api.call<{ enforcementScope: Record<string, unknown> }>(
+            'GET',
+            '/tenant/settings',
+          );
+          return settings.enforcementScope['windows-server'];
+        })
+        .toEqual({ mode: 'tagged', tag: 'MDE-Management' });
       await page.getByRole('tab', { name: 'Onboarding' }).click();
       await page.getByRole('button', { name: 'New onboarding token' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Create token' }).click();

@@ -12,7 +12,11 @@ export function confirmAction(options: {
   return new Promise((resolve) => {
     modals.openConfirmModal({
       title: options.title,
-      children: <Text size="sm">{options.message}</Text>,
+      children: (
+        <Text component="div" size="sm">
+          {options.message}
+        </Text>
+      ),
       labels: { confirm: options.confirmLabel, cancel: 'Cancel' },
       confirmProps: { color: options.destructive === false ? 'indigo' : 'red', size: 'xs' },
       cancelProps: { size: 'xs' },

@@ -2,6 +2,7 @@ import {
   Alert,
   Button,
   Group,
+  List,
   NumberInput,
   Paper,
   SegmentedControl,
@@ -20,6 +21,7 @@ import { api } from '../../api/client.js';
 import { useChange } from '../../api/mutations.js';
 import type { TenantSettingsMessage, UpdateTenantSettingsRequest } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
+import { confirmAction } from '../../components/confirm.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { PLATFORM_LABELS, PLATFORM_LIST } from '../../domain/labels.js';
 
@@ -58,6 +60,43 @@ function toRequest(values: SettingsFormValues): UpdateTenantSettingsRequest {
       row.mode === 'tagged' ? { mode: 'tagged', tag: row.tag.trim() } : { mode: row.mode };
   }
   return { ...values, enforcementScope };
+}
+
+function scopeText(row: ScopeRow): string {
+  return row.mode === 'off'
+    ? 'off'
+    : row.mode === 'all'
+      ? 'all devices'
+      : `devices tagged ${row.tag}`;
+}
+
+function onOff(value: boolean): string {
+  return value ? 'on' : 'off';
+}
+
+/** Sentences for what the administrator changed, for the confirmation. */
+function describeChanges(before: SettingsFormValues, after: SettingsFormValues): string[] {
+  const changes: string[] = [];
+  if (before.securitySettingsManagement !== after.securitySettingsManagement) {
+    changes.push(`Security settings management: ${onOff(after.securitySettingsManagement)}`);
+  }
+  for (const platform of PLATFORM_LIST) {
+    const a = before.enforcementScope[platform];
+    const b = after.enforcementScope[platform];
+    if (a.mode !== b.mode || (b.mode === 'tagged' && a.tag.trim() !== b.tag.trim())) {
+      changes.push(`${PLATFORM_LABELS[platform]}: ${scopeText(a)} → ${scopeText(b)}`);
+    }
+  }
+  for (const item of SWITCHES) {
+    if (before[item.key] !== after[item.key])
+      changes.push(`${item.label}: ${onOff(after[item.key])}`);
+  }
+  if (before.checkInIntervalMinutes !== after.checkInIntervalMinutes) {
+    changes.push(
+      `Fallback check-in interval: ${before.checkInIntervalMinutes} → ${after.checkInIntervalMinutes} minutes`,
+    );
+  }
+  return changes;
 }
 
 const SWITCHES: readonly {
@@ -125,7 +164,29 @@ export function TenantSettingsForm(): ReactNode {
   if (!settings.data || !form.values.enforcementScope) return null;
 
   return (
-    <form onSubmit={form.onSubmit((values) => save.mutate(values))} noValidate>
+    <form
+      onSubmit={form.onSubmit(async (values) => {
+        // These switches decide which devices are managed at all: say what changes, then ask.
+        const changes = describeChanges(form.getInitialValues(), values);
+        const confirmed = await confirmAction({
+          title: 'Change tenant settings',
+          message: (
+            <>
+              Every device's enrollment is decided again at once:
+              <List size="sm" mt={6} data-testid="settings-changes">
+                {changes.map((change) => (
+                  <List.Item key={change}>{change}</List.Item>
+                ))}
+              </List>
+            </>
+          ),
+          confirmLabel: 'Save settings',
+          destructive: false,
+        });
+        if (confirmed) save.mutate(values);
+      })}
+      noValidate
+    >
       <Stack gap="md" maw={820}>
         {readOnly && (
           <Alert variant="light" color="gray">
