@@ -128,7 +128,11 @@ export interface TenantSettings {
 }
 
 /** What the enrollment decision did with the device's directory identity. */
-export const IDENTITY_ACTIONS = ['use-existing', 'create-synthetic', 'reject-foreign-tenant'] as const;
+export const IDENTITY_ACTIONS = [
+  'use-existing',
+  'create-synthetic',
+  'reject-foreign-tenant',
+] as const;
 export type IdentityAction = (typeof IDENTITY_ACTIONS)[number];
 
 /** The outcome of enrolling a device: code 1 means enrolled and managed by Palisade. */
