@@ -14,11 +14,11 @@
  */
 import {
   ENFORCEMENT_TARGETS,
+  IDENTITY_ACTIONS,
   MANAGED_BY,
   PLATFORMS,
   PROFILES,
   REPORT_STATUSES,
-  IDENTITY_ACTIONS,
 } from '@palisade/core';
 import { z } from 'zod';
 
@@ -125,7 +125,9 @@ export const EffectiveConfigurationSchema = z.object({
       id: z.string(),
       value: JsonValueSchema,
       sources: z.array(SettingSourceSchema),
-      items: z.array(z.object({ value: JsonValueSchema, sources: z.array(SettingSourceSchema) })).optional(),
+      items: z
+        .array(z.object({ value: JsonValueSchema, sources: z.array(SettingSourceSchema) }))
+        .optional(),
     }),
   ),
   conflicts: z.array(

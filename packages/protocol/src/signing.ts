@@ -53,7 +53,12 @@ export function signBytes(data: string | Buffer, privateKey: string): string {
 
 export function verifyBytes(data: string | Buffer, signature: string, publicKey: string): boolean {
   try {
-    return verify(null, Buffer.from(data), publicKeyOf(publicKey), Buffer.from(signature, 'base64'));
+    return verify(
+      null,
+      Buffer.from(data),
+      publicKeyOf(publicKey),
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     return false;
   }
@@ -82,7 +87,10 @@ export function verifySignedConfiguration(
   expect: { readonly deviceId: string; readonly heldRevision: number | null },
 ): VerifyResult {
   if (!verifyBytes(signed.payload, signed.signature, tenantPublicKey)) {
-    return { ok: false, reason: 'the configuration signature does not verify with the pinned tenant key' };
+    return {
+      ok: false,
+      reason: 'the configuration signature does not verify with the pinned tenant key',
+    };
   }
   let raw: unknown;
   try {
@@ -92,11 +100,17 @@ export function verifySignedConfiguration(
   }
   const parsed = ConfigurationDocumentSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, reason: `the signed payload is not a configuration document: ${parsed.error.message}` };
+    return {
+      ok: false,
+      reason: `the signed payload is not a configuration document: ${parsed.error.message}`,
+    };
   }
   const document = parsed.data;
   if (document.deviceId !== expect.deviceId) {
-    return { ok: false, reason: `the configuration is for device ${document.deviceId}, not this one` };
+    return {
+      ok: false,
+      reason: `the configuration is for device ${document.deviceId}, not this one`,
+    };
   }
   if (expect.heldRevision !== null && document.revision < expect.heldRevision) {
     return {
