@@ -232,6 +232,10 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       );
       await page.getByRole('tab', { name: 'Check-in history' }).click();
       expect(await page.getByTestId('check-ins').textContent()).toContain('new configuration');
+      // From the device to one of its groups, and the policies that group receives.
+      await page.getByRole('tab', { name: 'Overview' }).click();
+      await page.getByTestId('device-groups').getByRole('link', { name: 'All Linux' }).click();
+      await page.getByTestId('group-policies').getByText('Linux antivirus baseline').waitFor();
     });
 
     it('explains an enrollment error with its fix', async () => {
@@ -266,6 +270,9 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('button', { name: 'Create group' }).click();
       await page.waitForURL(/\/groups\/[^/]+$/);
       await page.getByTestId('group-members').getByText('db-01').waitFor();
+      expect(await page.getByTestId('group-policies').textContent()).toContain(
+        'No policy is assigned',
+      );
       await shot('09-group');
 
       // An assigned group: members picked by hand, removed after a confirmation.

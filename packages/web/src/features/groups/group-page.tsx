@@ -9,6 +9,7 @@ import type {
   Group as DeviceGroup,
   DeviceSummary,
   ListOf,
+  PolicySummary,
   UpdateGroupRequest,
 } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
@@ -121,6 +122,50 @@ function Members({ group, canEdit }: { group: DeviceGroup; canEdit: boolean }): 
   );
 }
 
+/** The policies that target this group (included or excluded), so a change here is understood. */
+function AssignedPolicies({ groupId }: { groupId: string }): ReactNode {
+  const policies = useQuery({
+    queryKey: ['policies', 'list', 'all'],
+    queryFn: () => api<ListOf<PolicySummary>>('/policies', { query: { limit: 500 } }),
+  });
+  const targeting = (policies.data?.items ?? []).filter(
+    (policy) =>
+      policy.assignments.include.includes(groupId) || policy.assignments.exclude.includes(groupId),
+  );
+  return (
+    <Stack gap={4} data-testid="group-policies">
+      <Title order={3} size="h5">
+        Policies
+      </Title>
+      {targeting.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No policy is assigned to this group.
+        </Text>
+      ) : (
+        <Group gap={6}>
+          {targeting.map((policy) => (
+            <Badge
+              key={policy.id}
+              variant="outline"
+              color={policy.assignments.exclude.includes(groupId) ? 'red' : 'indigo'}
+            >
+              <AnchorLink
+                to="/policies/$policyId"
+                params={{ policyId: policy.id }}
+                size="xs"
+                c="inherit"
+              >
+                {policy.assignments.exclude.includes(groupId) ? 'excluded from ' : ''}
+                {policy.name}
+              </AnchorLink>
+            </Badge>
+          ))}
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
 export function GroupPage(): ReactNode {
   const { groupId } = route.useParams();
   const navigate = useNavigate();
@@ -201,6 +246,7 @@ export function GroupPage(): ReactNode {
             onSubmit={(values) => save.mutate(values)}
           />
         </Paper>
+        <AssignedPolicies groupId={data.id} />
         <Members group={data} canEdit={canEdit} />
         <Text size="xs" c="dimmed">
           Group id <span className="palisade-mono">{data.id}</span>
