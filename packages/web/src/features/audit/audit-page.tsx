@@ -199,7 +199,7 @@ export function AuditPage(): ReactNode {
         columns={columns}
         data={entries.data?.items ?? []}
         rowKey={(entry) => String(entry.id)}
-        loading={entries.isFetching}
+        loading={entries.isLoading || entries.isPlaceholderData}
         empty="No change matches these filters."
         testId="audit-table"
         paging={{

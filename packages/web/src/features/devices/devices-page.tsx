@@ -314,7 +314,7 @@ export function DevicesPage(): ReactNode {
           columns={columns}
           data={devices.data?.items ?? []}
           rowKey={(device) => device.id}
-          loading={devices.isFetching}
+          loading={devices.isLoading || devices.isPlaceholderData}
           empty="No device matches these filters."
           testId="devices-table"
           sort={{ id: search.sort ?? 'hostname', desc: search.order === 'desc' }}

@@ -108,7 +108,7 @@ function Members({ group, canEdit }: { group: DeviceGroup; canEdit: boolean }): 
         columns={columns}
         data={members.data?.items ?? []}
         rowKey={(device) => device.id}
-        loading={members.isFetching}
+        loading={members.isLoading || members.isPlaceholderData}
         empty={assigned ? 'No members: add devices above.' : 'No device matches the rule now.'}
         testId="group-members"
         paging={{

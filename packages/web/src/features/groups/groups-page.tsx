@@ -162,7 +162,7 @@ export function GroupsPage(): ReactNode {
           columns={columns}
           data={groups.data?.items ?? []}
           rowKey={(group) => group.id}
-          loading={groups.isFetching}
+          loading={groups.isLoading || groups.isPlaceholderData}
           empty="No group matches."
           testId="groups-table"
           paging={{

@@ -231,7 +231,7 @@ export function PoliciesPage(): ReactNode {
           columns={columns}
           data={rows}
           rowKey={(row) => row.id}
-          loading={policies.isFetching}
+          loading={policies.isLoading || policies.isPlaceholderData}
           empty="No policy matches."
           testId="policies-table"
         />

@@ -150,7 +150,7 @@ export function PolicyReportPanel({ policy }: { policy: Policy }): ReactNode {
           columns={deviceColumns}
           data={data.deviceStatuses.items}
           rowKey={(row) => row.deviceId}
-          loading={report.isFetching && report.isPlaceholderData}
+          loading={report.isPlaceholderData}
           empty="No device in this state."
           paging={{
             page,
