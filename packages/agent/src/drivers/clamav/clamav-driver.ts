@@ -5,17 +5,9 @@
  * the target stays at its previous version and every setting reports clamd's error.
  */
 import { existsSync } from 'node:fs';
-import type { EffectiveSetting } from '@palisade/core';
 import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
-import {
-  type ApplyContext,
-  applyThroughCodec,
-  type Driver,
-  type DriverApplyResult,
-  type DriverContext,
-  errorMessage,
-  type NativeTarget,
-} from '../driver.js';
+import { CodecDriver } from '../codec-driver.js';
+import { type DriverContext, errorMessage, type NativeTarget } from '../driver.js';
 import { readTextIfExists, restorePrevious, rootedPath, writeFileAtomic } from '../native-file.js';
 import { type ClamdConf, ClamdConfCodec, parseClamdConf, renderClamdConf } from './clamd-conf.js';
 import { CLAMD_BINARIES, restartClamd } from './clamd-service.js';
@@ -58,13 +50,11 @@ class ClamdConfFile implements NativeTarget<ClamdConf> {
   }
 }
 
-export class ClamavDriver implements Driver {
+export class ClamavDriver extends CodecDriver<ClamdConf> {
   readonly target = 'clamav' as const;
-  private readonly codec: ClamdConfCodec;
-  private readonly file = new ClamdConfFile();
 
   constructor(lookup: NativeMappingLookup = catalogNativeMapping) {
-    this.codec = new ClamdConfCodec(lookup);
+    super(new ClamdConfCodec(lookup), new ClamdConfFile());
   }
 
   /** The daemon's binary (not clamd.conf, which the driver itself may create). */
@@ -72,18 +62,10 @@ export class ClamavDriver implements Driver {
     return CLAMD_BINARIES.some((path) => existsSync(rootedPath(root, path)));
   }
 
-  expresses(settingId: string): boolean {
-    return this.codec.expresses(settingId);
-  }
-
-  apply(settings: readonly EffectiveSetting[], context: ApplyContext): Promise<DriverApplyResult> {
-    return applyThroughCodec(this.target, this.codec, this.file, settings, context);
-  }
-
-  async readBack(
+  override async readBack(
     context: DriverContext,
   ): Promise<{ file: string; directives: Record<string, string[]> }> {
-    const conf = await this.file.read(context);
+    const conf = await this.native.read(context);
     const directives: Record<string, string[]> = {};
     for (const line of conf.lines) {
       if (line.kind !== 'directive') continue;

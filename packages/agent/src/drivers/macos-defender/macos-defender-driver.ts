@@ -4,20 +4,14 @@
  * (what a configuration profile installs). Same keys as Linux's managed JSON, in plist form.
  */
 import { existsSync } from 'node:fs';
-import type { EffectiveSetting, JsonValue } from '@palisade/core';
+import type { JsonValue } from '@palisade/core';
 import { build as buildPlist, type PlistValue, parse as parsePlist } from 'plist';
 import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
+import { CodecDriver } from '../codec-driver.js';
 import { defenderSlotResolver } from '../defender-slots.js';
-import {
-  type ApplyContext,
-  applyThroughCodec,
-  type Driver,
-  type DriverApplyResult,
-  type DriverContext,
-  type NativeTarget,
-} from '../driver.js';
 import { isObject, type JsonObject, JsonTreeCodec } from '../json-tree.js';
-import { readTextIfExists, rootedPath, writeFileAtomic } from '../native-file.js';
+import { type DocumentFormat, ManagedDocumentFile } from '../managed-document.js';
+import { rootedPath } from '../native-file.js';
 
 export const WDAV_PLIST_FILE = '/Library/Managed Preferences/com.microsoft.wdav.plist';
 
@@ -43,47 +37,24 @@ function toJson(value: PlistValue): JsonValue {
   return value as JsonValue;
 }
 
-class WdavPlist implements NativeTarget<JsonObject> {
-  async read(context: DriverContext): Promise<JsonObject> {
-    const text = await readTextIfExists(rootedPath(context.root, WDAV_PLIST_FILE));
-    if (text === null) return {};
-    try {
-      return parseWdavPlist(text);
-    } catch (error) {
-      context.log(
-        `macos-defender: ${WDAV_PLIST_FILE} is not a valid plist, rewriting it: ${String(error)}`,
-      );
-      return {};
-    }
-  }
+const WDAV_PLIST: DocumentFormat = {
+  path: WDAV_PLIST_FILE,
+  invalid: 'not a valid plist',
+  parse: parseWdavPlist,
+  render: renderWdavPlist,
+};
 
-  async write(config: JsonObject, context: DriverContext): Promise<void> {
-    await writeFileAtomic(rootedPath(context.root, WDAV_PLIST_FILE), renderWdavPlist(config));
-  }
-}
-
-export class MacosDefenderDriver implements Driver {
+export class MacosDefenderDriver extends CodecDriver<JsonObject> {
   readonly target = 'macos-defender' as const;
-  private readonly codec: JsonTreeCodec;
-  private readonly file = new WdavPlist();
 
   constructor(lookup: NativeMappingLookup = catalogNativeMapping) {
-    this.codec = new JsonTreeCodec(defenderSlotResolver('macos', 'macos-defender', lookup));
+    super(
+      new JsonTreeCodec(defenderSlotResolver('macos', 'macos-defender', lookup)),
+      new ManagedDocumentFile('macos-defender', WDAV_PLIST),
+    );
   }
 
   detect(root: string): boolean {
     return existsSync(rootedPath(root, '/Applications/Microsoft Defender.app'));
-  }
-
-  expresses(settingId: string): boolean {
-    return this.codec.expresses(settingId);
-  }
-
-  apply(settings: readonly EffectiveSetting[], context: ApplyContext): Promise<DriverApplyResult> {
-    return applyThroughCodec(this.target, this.codec, this.file, settings, context);
-  }
-
-  async readBack(context: DriverContext): Promise<JsonObject> {
-    return this.file.read(context);
   }
 }

@@ -7,11 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { EffectiveSetting, JsonValue } from '@palisade/core';
+import { CodecDriver } from '../codec-driver.js';
 import {
-  type ApplyContext,
-  applyThroughCodec,
-  type Driver,
-  type DriverApplyResult,
   type DriverContext,
   type NativeCodec,
   type NativeTarget,
@@ -86,10 +83,12 @@ class NftTable implements NativeTarget<NftRuleset> {
   }
 }
 
-export class NftablesDriver implements Driver {
+export class NftablesDriver extends CodecDriver<NftRuleset> {
   readonly target = 'nftables' as const;
-  private readonly codec = new NftablesCodec();
-  private readonly table = new NftTable();
+
+  constructor() {
+    super(new NftablesCodec(), new NftTable());
+  }
 
   detect(root: string): boolean {
     return ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].some((path) =>
@@ -97,15 +96,7 @@ export class NftablesDriver implements Driver {
     );
   }
 
-  expresses(settingId: string): boolean {
-    return this.codec.expresses(settingId);
-  }
-
-  apply(settings: readonly EffectiveSetting[], context: ApplyContext): Promise<DriverApplyResult> {
-    return applyThroughCodec(this.target, this.codec, this.table, settings, context);
-  }
-
-  async readBack(context: DriverContext): Promise<JsonValue> {
+  override async readBack(context: DriverContext): Promise<JsonValue> {
     const script = await readTextIfExists(rootedPath(context.root, NFT_SCRIPT_FILE));
     const outcome = await context.run('nft', ['-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME]);
     return {

@@ -6,18 +6,10 @@
  * change runs, so the machine is left at its previous version.
  */
 import { existsSync } from 'node:fs';
-import type { EffectiveSetting, JsonValue } from '@palisade/core';
 import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
+import { CodecDriver } from '../codec-driver.js';
 import type { CommandRunner } from '../commands.js';
-import {
-  type ApplyContext,
-  applyThroughCodec,
-  type Driver,
-  type DriverApplyResult,
-  type DriverContext,
-  errorMessage,
-  type NativeTarget,
-} from '../driver.js';
+import { type DriverContext, errorMessage, type NativeTarget } from '../driver.js';
 import { rootedPath, writeFileAtomic } from '../native-file.js';
 import { renderApplyScript } from './apply-script.js';
 import {
@@ -62,13 +54,11 @@ class WindowsTarget implements NativeTarget<WindowsState> {
   }
 }
 
-export class WindowsDefenderDriver implements Driver {
+export class WindowsDefenderDriver extends CodecDriver<WindowsState> {
   readonly target = 'windows-defender' as const;
-  private readonly codec: WindowsCodec;
-  private readonly machine = new WindowsTarget();
 
   constructor(lookup: NativeMappingLookup = catalogNativeMapping) {
-    this.codec = new WindowsCodec(lookup);
+    super(new WindowsCodec(lookup), new WindowsTarget());
   }
 
   detect(root: string): boolean {
@@ -76,17 +66,5 @@ export class WindowsDefenderDriver implements Driver {
       process.platform === 'win32' &&
       existsSync(rootedPath(root, '/Program Files/Windows Defender/MpCmdRun.exe'))
     );
-  }
-
-  expresses(settingId: string): boolean {
-    return this.codec.expresses(settingId);
-  }
-
-  apply(settings: readonly EffectiveSetting[], context: ApplyContext): Promise<DriverApplyResult> {
-    return applyThroughCodec(this.target, this.codec, this.machine, settings, context);
-  }
-
-  async readBack(context: DriverContext): Promise<JsonValue> {
-    return (await this.machine.read(context)) as unknown as JsonValue;
   }
 }
