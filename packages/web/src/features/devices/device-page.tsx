@@ -351,6 +351,7 @@ export function DevicePage(): ReactNode {
   return (
     <>
       <PageHeader
+        documentTitle={data.hostname}
         title={
           <Group gap="xs">
             {data.hostname}

@@ -199,6 +199,7 @@ export function GroupPage(): ReactNode {
   return (
     <>
       <PageHeader
+        documentTitle={data.name}
         title={
           <Group gap="xs">
             {data.name}
