@@ -121,6 +121,28 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
     expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
   });
 
+  it('writes the folders on-access scanning watches, one OnAccessIncludePath each, and clamd takes them', async () => {
+    const driver = new ClamavDriver();
+    const wanted = settingsOf({
+      'antivirus.onAccessPaths': ['/home', '/srv/uploads'],
+      'exclusions.paths': [`${data}/`],
+    });
+    const outcome = await driver.apply(wanted, contextIn(root));
+    expect(outcome.results).toEqual([
+      { id: 'antivirus.onAccessPaths', status: 'succeeded', target: 'clamav' },
+      { id: 'exclusions.paths', status: 'succeeded', target: 'clamav' },
+    ]);
+    const text = readFileSync(confPath, 'utf8');
+    expect(text).toContain('OnAccessIncludePath /home\nOnAccessIncludePath /srv/uploads\n');
+    expect(await clamdPing(socket)).toBe(true);
+    // Dropped from the configuration: the directives go with it.
+    await driver.apply(
+      settingsOf({ 'exclusions.paths': [`${data}/`] }),
+      contextIn(root, outcome.applied),
+    );
+    expect(readFileSync(confPath, 'utf8')).not.toContain('OnAccessIncludePath');
+  });
+
   it('leaves clamd.conf and clamd at the previous version when clamd refuses the new file', async () => {
     // A catalog entry naming a directive this clamd does not know.
     const lookup: NativeMappingLookup = (id, target) =>

@@ -711,6 +711,28 @@ const unixSettings: readonly Entry[] = [
     native: { mdatp: plainKey('antivirusEngine.unmonitoredFilesystems') },
   },
   {
+    id: 'antivirus.onAccessPaths',
+    displayName: 'On-access scanning paths',
+    help:
+      'Folders whose files ClamAV scans when they are opened (clamonacc; real-time protection ' +
+      'turns it on). Defender for Endpoint watches every file system and needs no list.',
+    platforms: ['linux'],
+    type: {
+      kind: 'string-list',
+      itemPattern: '^/[^\\u0000-\\u001f]*$',
+      itemDescription: 'an absolute folder path such as /home or /srv/uploads',
+      maxItems: 256,
+      maxItemLength: 1024,
+    },
+    default: null,
+    native: {
+      clamav: {
+        name: 'OnAccessIncludePath',
+        note: 'one directive per folder; clamonacc watches each recursively',
+      },
+    },
+  },
+  {
     id: 'antivirus.allowedThreats',
     displayName: 'Allowed threats',
     help: 'Threat names Defender does not block, e.g. EICAR-Test-File (not a virus).',
