@@ -229,13 +229,33 @@ describe('validateDocument', () => {
         members: ['a'],
       }),
     ).toEqual([[[], 'a group has either a rule (dynamic) or members (assigned), not both']]);
-    expect(problemsOf({ kind: 'Group', name: '-bad/name', members: ['a', ''] })).toEqual([
+    expect(problemsOf({ kind: 'Group', name: ' padded', members: ['a', ''] })).toEqual([
       [
         ['name'],
-        '"-bad/name" is not a name of 1 to 128 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit',
+        '" padded" is not a name of 1 to 200 characters, without control characters or spaces at either end',
       ],
       [['members', 1], 'must be non-empty text, not ""'],
     ]);
+  });
+
+  it('accepts every name the REST API accepts, so objects made in the portal export and plan back', () => {
+    for (const name of ['Web tier: PUA in audit', 'AV (prod) / Équipe 2', '-x', 'n'.repeat(200)]) {
+      expect(problemsOf({ kind: 'Group', name, members: ['a'] }), name).toEqual([]);
+      expect(
+        problemsOf({
+          kind: 'Policy',
+          name: 'p',
+          platform: 'linux',
+          profile: 'antivirus',
+          settings: {},
+          assignments: { include: [name] },
+        }),
+        name,
+      ).toEqual([]);
+    }
+    for (const name of ['n'.repeat(201), 'line\nbreak', 'trailing ']) {
+      expect(problemsOf({ kind: 'Group', name, members: ['a'] })[0]?.[0], name).toEqual(['name']);
+    }
   });
 
   it('checks tenant settings field by field', () => {

@@ -30,10 +30,20 @@ import {
 type Path = readonly (string | number)[];
 type Fields = Readonly<Record<string, unknown>>;
 
-/** Names of groups, policies and asset rules: what `include: [...]` refers to. */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/u;
-const NAME_RULE =
-  'a name of 1 to 128 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit';
+/**
+ * Names of groups, policies and asset rules: what `include: [...]` refers to. A document accepts
+ * every name the REST API accepts (1 to 200 characters, trimmed), so that any object made in the
+ * portal or through the API exports and plans back unchanged; control characters are refused
+ * because they cannot be read back from a YAML file reliably.
+ */
+const MAX_NAME = 200;
+const NAME_RULE = `a name of 1 to ${MAX_NAME} characters, without control characters or spaces at either end`;
+
+function isObjectName(value: string): boolean {
+  return (
+    value.length > 0 && value.length <= MAX_NAME && value.trim() === value && !/\p{Cc}/u.test(value)
+  );
+}
 const MAX_MEMBERS = 10_000;
 const MAX_GROUPS_PER_ASSIGNMENT = 200;
 const MAX_DESCRIPTION = 1024;
@@ -100,7 +110,7 @@ class Reader {
 
   name(fields: Fields, key: string, path: Path): string | undefined {
     const value = this.string(fields, key, path, true);
-    if (value !== undefined && !NAME_PATTERN.test(value)) {
+    if (value !== undefined && !isObjectName(value)) {
       this.add([...path, key], `${show(value)} is not ${NAME_RULE}`);
       return undefined;
     }
@@ -198,7 +208,7 @@ function isFields(value: unknown): value is Fields {
 }
 
 function nameProblem(item: string): string | null {
-  return NAME_PATTERN.test(item) ? null : `${show(item)} is not ${NAME_RULE}`;
+  return isObjectName(item) ? null : `${show(item)} is not ${NAME_RULE}`;
 }
 
 function readGroup(fields: Fields, reader: Reader): GroupDocument | undefined {
