@@ -209,6 +209,28 @@ describe('DeviceAgent', () => {
     expect(server.checkIns.at(-1)).toEqual({ revision: 4 });
   });
 
+  it('sends the facts that changed since the last check-in, so a change of facts reaches the server', async () => {
+    server.answer = () => ({ s: 'u', n: 5400 });
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: null });
+    // The machine left its MDM and was renamed: only those two facts travel.
+    writeFileSync(
+      join(dir, 'facts.json'),
+      JSON.stringify({
+        hostname: 'test-02',
+        platform: 'linux',
+        osVersion: '12',
+        domain: null,
+        mdmManaged: true,
+      }),
+    );
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({
+      revision: null,
+      facts: { hostname: 'test-02', mdmManaged: true },
+    });
+  });
+
   it('refuses a configuration signed by another key and applies nothing', async () => {
     server.answer = () => signed(documentAt(4, ['/srv/']), stranger.privateKey);
     await expect(agent.sync()).rejects.toThrow(
@@ -304,6 +326,24 @@ describe('DeviceAgent', () => {
     expect(backoffMs(0, () => 1)).toBe(1000);
     expect(backoffMs(3, () => 1)).toBe(8000);
     expect(backoffMs(30, () => 1)).toBe(300_000);
+  });
+
+  it('runs: checks in again on the fallback interval the server gives, with no notice at all', async () => {
+    // The server asks for the next check-in in 1 s (jittered to 0.5 s with random = 0).
+    server.answer = () => ({ s: 'u', n: 1 });
+    const stop = new AbortController();
+    const cycles: (SyncOutcome | Error)[] = [];
+    const done = runDaemon(agent, {
+      signal: stop.signal,
+      onCycle: (outcome) => cycles.push(outcome),
+      random: () => 0,
+    });
+    for (let i = 0; i < 400 && cycles.length < 3; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    stop.abort();
+    await done;
+    expect(cycles.length).toBeGreaterThanOrEqual(3);
+    expect(cycles.every((cycle) => !(cycle instanceof Error))).toBe(true);
   });
 
   it('runs: checks in at start, on each notice, again after the stream drops, and stops cleanly', async () => {
