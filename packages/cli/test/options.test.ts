@@ -1,6 +1,7 @@
 /** The small parsers behind command options: each accepts the documented forms, refuses others. */
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../src/commands/audit/index.js';
+import { parseEnrollmentStatus } from '../src/commands/devices/list.js';
 import { parseScope } from '../src/commands/settings/tenant-settings.js';
 import { parseTimeout } from '../src/commands/sync/index.js';
 import { parseExpiry } from '../src/commands/token/expiry.js';
@@ -41,5 +42,15 @@ describe('option parsers', () => {
       90_000, 90_000, 300_000,
     ]);
     expect(() => parseTimeout('1h')).toThrow(UsageError);
+  });
+
+  it('devices list --status: an enrollment status by code or name, in any case', () => {
+    expect(parseEnrollmentStatus('1')).toBe('1');
+    expect(parseEnrollmentStatus('managed')).toBe('1');
+    expect(parseEnrollmentStatus('Managed-By-MDM')).toBe('54');
+    expect(() => parseEnrollmentStatus('bogus')).toThrow(UsageError);
+    expect(() => parseEnrollmentStatus('999')).toThrow(
+      /--status: "999" is not an enrollment status/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** `palisade devices list`: list devices (filters combine). */
-import { PLATFORMS } from '@palisade/core';
+import { ENROLLMENT_STATUSES, PLATFORMS } from '@palisade/core';
 import type { DeviceList, DeviceSummary, Group } from '@palisade/protocol';
 import { type Command, Option } from 'commander';
 import { connect, findByName } from '../../client.js';
@@ -14,6 +14,23 @@ interface ListOptions {
   search?: string;
   limit?: string;
   json?: boolean;
+}
+
+/**
+ * `--status`: an enrollment status by code (`1`) or name (`managed`), checked here because the
+ * server answers an unknown status with an empty list, which a script would take for "none".
+ * Returns the code, which the server matches whatever the spelling of the name.
+ */
+export function parseEnrollmentStatus(text: string): string {
+  const wanted = text.trim().toLowerCase();
+  const status = ENROLLMENT_STATUSES.find(
+    (s) => String(s.code) === wanted || s.name.toLowerCase() === wanted,
+  );
+  if (!status) {
+    const known = ENROLLMENT_STATUSES.map((s) => `${s.code} ${s.name}`).join(', ');
+    throw new UsageError(`--status: "${text}" is not an enrollment status; use one of: ${known}`);
+  }
+  return String(status.code);
 }
 
 function deviceRow(d: DeviceSummary): string[] {
@@ -42,6 +59,8 @@ export function registerListCommand(devices: Command): void {
     .option('--json', 'print as JSON')
     .action(
       runAction(async (options: ListOptions) => {
+        const status =
+          options.status === undefined ? undefined : parseEnrollmentStatus(options.status);
         const client = await connect();
         const group = options.group
           ? (await findByName<Group>(client, '/api/v1/groups', options.group, 'group')).id
@@ -51,7 +70,7 @@ export function registerListCommand(devices: Command): void {
           throw new UsageError(`--limit: "${options.limit}" is not a positive number`);
         const query = {
           platform: options.platform,
-          enrollmentStatus: options.status,
+          enrollmentStatus: status,
           tag: options.tag,
           group,
           search: options.search,
