@@ -9,63 +9,44 @@ import {
   AssetRuleListSchema,
   AssetRuleSchema,
   CreateAssetRuleRequestSchema,
-  IdParamsSchema,
-  OkResponseSchema,
   PageQuerySchema,
   UpdateAssetRuleRequestSchema,
 } from '@palisade/protocol';
 import type { Kysely } from 'kysely';
-import type { UserActor } from '../authz/roles.js';
 import { commitChange } from '../context.js';
 import { ApiError } from '../errors.js';
-import { appendAudit, auditActorOf } from '../services/audit.js';
 import { checkRule } from '../services/rules.js';
 import type { AssetRuleTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/store.js';
-import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from './route.js';
+import { auditObjectChange, nameTakenError, resourceRoutes } from './resource.js';
+import { actorOf, type RegisterRoutes } from './route.js';
 
-const tags = ['asset-rules'];
-const params = IdParamsSchema;
-
-const listRules = route('reader', {
-  method: 'get',
+const {
+  list: listRules,
+  create: createRule,
+  get: getRule,
+  update: updateRule,
+  remove: deleteRule,
+} = resourceRoutes({
   path: '/api/v1/asset-rules',
-  tags,
-  summary: 'List asset rules',
-  request: { query: PageQuerySchema },
-  responses: { 200: jsonResponse(AssetRuleListSchema, 'Asset rules, by name') },
-});
-const createRule = route('security-manager', {
-  method: 'post',
-  path: '/api/v1/asset-rules',
-  tags,
-  summary: 'Create an asset rule; matching devices are tagged at once',
-  request: { body: jsonBody(CreateAssetRuleRequestSchema) },
-  responses: { 201: jsonResponse(AssetRuleSchema, 'Created') },
-});
-const getRule = route('reader', {
-  method: 'get',
-  path: '/api/v1/asset-rules/{id}',
-  tags,
-  summary: 'One asset rule',
-  request: { params },
-  responses: { 200: jsonResponse(AssetRuleSchema, 'The asset rule') },
-});
-const updateRule = route('security-manager', {
-  method: 'patch',
-  path: '/api/v1/asset-rules/{id}',
-  tags,
-  summary: 'Change an asset rule; tags follow at once',
-  request: { params, body: jsonBody(UpdateAssetRuleRequestSchema) },
-  responses: { 200: jsonResponse(AssetRuleSchema, 'Changed') },
-});
-const deleteRule = route('security-manager', {
-  method: 'delete',
-  path: '/api/v1/asset-rules/{id}',
-  tags,
-  summary: 'Delete an asset rule; the tags it set are removed',
-  request: { params },
-  responses: { 200: jsonResponse(OkResponseSchema, 'Deleted') },
+  tags: ['asset-rules'],
+  schemas: {
+    listQuery: PageQuerySchema,
+    list: AssetRuleListSchema,
+    item: AssetRuleSchema,
+    create: CreateAssetRuleRequestSchema,
+    update: UpdateAssetRuleRequestSchema,
+  },
+  text: {
+    list: { summary: 'List asset rules', answer: 'Asset rules, by name' },
+    create: {
+      summary: 'Create an asset rule; matching devices are tagged at once',
+      answer: 'Created',
+    },
+    get: { summary: 'One asset rule', answer: 'The asset rule' },
+    update: { summary: 'Change an asset rule; tags follow at once', answer: 'Changed' },
+    remove: { summary: 'Delete an asset rule; the tags it set are removed', answer: 'Deleted' },
+  },
 });
 
 function presentAssetRule(row: AssetRuleTable): AssetRule {
@@ -92,32 +73,7 @@ async function findRule(db: Kysely<Database>, tenantId: string, id: string): Pro
   return presentAssetRule(row);
 }
 
-function nameTaken(name: string): ApiError {
-  return new ApiError('name_taken', `body.name: an asset rule named "${name}" already exists.`, [
-    { path: 'body.name', message: 'already taken' },
-  ]);
-}
-
-async function audit(
-  trx: Kysely<Database>,
-  actor: UserActor,
-  action: string,
-  id: string,
-  before: unknown,
-  after: unknown,
-  now: Date,
-) {
-  await appendAudit(trx, {
-    tenantId: actor.tenantId,
-    actor: auditActorOf(actor),
-    action,
-    objectType: 'asset-rule',
-    objectId: id,
-    before,
-    after,
-    at: now,
-  });
-}
+const audit = auditObjectChange('asset-rule');
 
 export const registerAssetRuleRoutes: RegisterRoutes = (app, context) => {
   app.openapi(listRules, async (c) => {
@@ -164,7 +120,7 @@ export const registerAssetRuleRoutes: RegisterRoutes = (app, context) => {
         })
         .execute()
         .catch((error: unknown) => {
-          throw isUniqueViolation(error) ? nameTaken(input.name) : error;
+          throw isUniqueViolation(error) ? nameTakenError('an asset rule', input.name) : error;
         });
       const created = await findRule(trx, actor.tenantId, id);
       await audit(trx, actor, 'asset-rule.create', id, null, created, now);
@@ -202,7 +158,9 @@ export const registerAssetRuleRoutes: RegisterRoutes = (app, context) => {
         .where('id', '=', id)
         .execute()
         .catch((error: unknown) => {
-          throw isUniqueViolation(error) ? nameTaken(input.name ?? '') : error;
+          throw isUniqueViolation(error)
+            ? nameTakenError('an asset rule', input.name ?? '')
+            : error;
         });
       const after = await findRule(trx, actor.tenantId, id);
       await audit(trx, actor, 'asset-rule.update', id, before, after, now);

@@ -12,63 +12,54 @@ import {
   GroupListSchema,
   GroupSchema,
   IdParamsSchema,
-  OkResponseSchema,
   UpdateGroupMembersRequestSchema,
   UpdateGroupRequestSchema,
 } from '@palisade/protocol';
 import type { Kysely } from 'kysely';
-import type { UserActor } from '../authz/roles.js';
 import { commitChange } from '../context.js';
 import { ApiError } from '../errors.js';
-import { appendAudit, auditActorOf } from '../services/audit.js';
 import { existingDeviceIds } from '../services/devices.js';
 import { checkRule } from '../services/rules.js';
 import type { Database, GroupTable } from '../store/schema.js';
 import { isUniqueViolation } from '../store/store.js';
+import { auditObjectChange, nameTakenError, resourceRoutes } from './resource.js';
 import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from './route.js';
 
 const tags = ['groups'];
 const params = IdParamsSchema;
 
-const listGroups = route('reader', {
-  method: 'get',
+const {
+  list: listGroups,
+  create: createGroup,
+  get: getGroup,
+  update: updateGroup,
+  remove: deleteGroup,
+} = resourceRoutes({
   path: '/api/v1/groups',
   tags,
-  summary: 'List groups',
-  request: { query: GroupListQuerySchema },
-  responses: { 200: jsonResponse(GroupListSchema, 'Groups, by name') },
-});
-const createGroup = route('security-manager', {
-  method: 'post',
-  path: '/api/v1/groups',
-  tags,
-  summary: 'Create an assigned group (members) or a dynamic group (rule)',
-  request: { body: jsonBody(CreateGroupRequestSchema) },
-  responses: { 201: jsonResponse(GroupSchema, 'Created') },
-});
-const getGroup = route('reader', {
-  method: 'get',
-  path: '/api/v1/groups/{id}',
-  tags,
-  summary: 'One group',
-  request: { params },
-  responses: { 200: jsonResponse(GroupSchema, 'The group') },
-});
-const updateGroup = route('security-manager', {
-  method: 'patch',
-  path: '/api/v1/groups/{id}',
-  tags,
-  summary: "Rename a group, describe it, or change a dynamic group's rule",
-  request: { params, body: jsonBody(UpdateGroupRequestSchema) },
-  responses: { 200: jsonResponse(GroupSchema, 'Changed') },
-});
-const deleteGroup = route('security-manager', {
-  method: 'delete',
-  path: '/api/v1/groups/{id}',
-  tags,
-  summary: 'Delete a group that no policy and no other group refers to',
-  request: { params },
-  responses: { 200: jsonResponse(OkResponseSchema, 'Deleted') },
+  schemas: {
+    listQuery: GroupListQuerySchema,
+    list: GroupListSchema,
+    item: GroupSchema,
+    create: CreateGroupRequestSchema,
+    update: UpdateGroupRequestSchema,
+  },
+  text: {
+    list: { summary: 'List groups', answer: 'Groups, by name' },
+    create: {
+      summary: 'Create an assigned group (members) or a dynamic group (rule)',
+      answer: 'Created',
+    },
+    get: { summary: 'One group', answer: 'The group' },
+    update: {
+      summary: "Rename a group, describe it, or change a dynamic group's rule",
+      answer: 'Changed',
+    },
+    remove: {
+      summary: 'Delete a group that no policy and no other group refers to',
+      answer: 'Deleted',
+    },
+  },
 });
 const updateMembers = route('security-manager', {
   method: 'post',
@@ -110,12 +101,6 @@ function presentGroup(row: GroupTable, staticMemberCount: number | null): Group 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function nameTaken(name: string): ApiError {
-  return new ApiError('name_taken', `body.name: a group named "${name}" already exists.`, [
-    { path: 'body.name', message: 'already taken' },
-  ]);
 }
 
 /**
@@ -214,26 +199,7 @@ async function addMembers(
   }
 }
 
-async function audit(
-  trx: Kysely<Database>,
-  actor: UserActor,
-  action: string,
-  id: string,
-  before: unknown,
-  after: unknown,
-  now: Date,
-) {
-  await appendAudit(trx, {
-    tenantId: actor.tenantId,
-    actor: auditActorOf(actor),
-    action,
-    objectType: 'group',
-    objectId: id,
-    before,
-    after,
-    at: now,
-  });
-}
+const audit = auditObjectChange('group');
 
 export const registerGroupRoutes: RegisterRoutes = (app, context) => {
   app.openapi(listGroups, async (c) => {
@@ -290,7 +256,7 @@ export const registerGroupRoutes: RegisterRoutes = (app, context) => {
         })
         .execute()
         .catch((error: unknown) => {
-          throw isUniqueViolation(error) ? nameTaken(input.name) : error;
+          throw isUniqueViolation(error) ? nameTakenError('a group', input.name) : error;
         });
       if (input.kind === 'assigned') await addMembers(trx, actor.tenantId, id, input.members, now);
       const created = await findGroup(trx, actor.tenantId, id);
@@ -345,7 +311,7 @@ export const registerGroupRoutes: RegisterRoutes = (app, context) => {
         .where('id', '=', id)
         .execute()
         .catch((error: unknown) => {
-          throw isUniqueViolation(error) ? nameTaken(input.name ?? '') : error;
+          throw isUniqueViolation(error) ? nameTakenError('a group', input.name ?? '') : error;
         });
       const after = await findGroup(trx, actor.tenantId, id);
       await audit(trx, actor, 'group.update', id, before, after, now);

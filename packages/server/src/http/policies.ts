@@ -7,7 +7,6 @@ import type { PolicyPlatform, Profile } from '@palisade/core';
 import {
   CreatePolicyRequestSchema,
   IdParamsSchema,
-  OkResponseSchema,
   type Policy,
   PolicyAssignmentsSchema,
   PolicyDiffQuerySchema,
@@ -24,7 +23,6 @@ import {
 import type { Kysely } from 'kysely';
 import type { UserActor } from '../authz/roles.js';
 import { type AppContext, commitChange } from '../context.js';
-import { appendAudit, auditActorOf } from '../services/audit.js';
 import {
   checkAssignments,
   checkProfile,
@@ -41,50 +39,44 @@ import {
   saveVersion,
 } from '../services/policies.js';
 import type { Database } from '../store/schema.js';
+import { auditObjectChange, resourceRoutes } from './resource.js';
 import { actorOf, jsonBody, jsonResponse, type RegisterRoutes, route } from './route.js';
 
 const tags = ['policies'];
 const params = IdParamsSchema;
 
-const listPolicies = route('reader', {
-  method: 'get',
+const {
+  list: listPolicies,
+  create: createPolicy,
+  get: getPolicy,
+  update: updatePolicy,
+  remove: deletePolicy,
+} = resourceRoutes({
   path: '/api/v1/policies',
   tags,
-  summary: 'List policies',
-  request: { query: PolicyListQuerySchema },
-  responses: { 200: jsonResponse(PolicyListSchema, 'Policies, by name') },
-});
-const createPolicy = route('security-manager', {
-  method: 'post',
-  path: '/api/v1/policies',
-  tags,
-  summary: 'Create a policy (version 1), validated by the settings catalog',
-  request: { body: jsonBody(CreatePolicyRequestSchema) },
-  responses: { 201: jsonResponse(PolicySchema, 'Created') },
-});
-const getPolicy = route('reader', {
-  method: 'get',
-  path: '/api/v1/policies/{id}',
-  tags,
-  summary: 'The current version of a policy',
-  request: { params },
-  responses: { 200: jsonResponse(PolicySchema, 'The policy') },
-});
-const updatePolicy = route('security-manager', {
-  method: 'patch',
-  path: '/api/v1/policies/{id}',
-  tags,
-  summary: 'Save a new version: the fields sent replace the current ones',
-  request: { params, body: jsonBody(UpdatePolicyRequestSchema) },
-  responses: { 200: jsonResponse(PolicySchema, 'The new version') },
-});
-const deletePolicy = route('security-manager', {
-  method: 'delete',
-  path: '/api/v1/policies/{id}',
-  tags,
-  summary: 'Delete a policy and its versions; the devices it reached are recomputed',
-  request: { params },
-  responses: { 200: jsonResponse(OkResponseSchema, 'Deleted') },
+  schemas: {
+    listQuery: PolicyListQuerySchema,
+    list: PolicyListSchema,
+    item: PolicySchema,
+    create: CreatePolicyRequestSchema,
+    update: UpdatePolicyRequestSchema,
+  },
+  text: {
+    list: { summary: 'List policies', answer: 'Policies, by name' },
+    create: {
+      summary: 'Create a policy (version 1), validated by the settings catalog',
+      answer: 'Created',
+    },
+    get: { summary: 'The current version of a policy', answer: 'The policy' },
+    update: {
+      summary: 'Save a new version: the fields sent replace the current ones',
+      answer: 'The new version',
+    },
+    remove: {
+      summary: 'Delete a policy and its versions; the devices it reached are recomputed',
+      answer: 'Deleted',
+    },
+  },
 });
 const putAssignments = route('security-manager', {
   method: 'put',
@@ -168,26 +160,7 @@ async function saveNewVersion(
   });
 }
 
-async function audit(
-  trx: Kysely<Database>,
-  actor: UserActor,
-  action: string,
-  id: string,
-  before: unknown,
-  after: unknown,
-  now: Date,
-) {
-  await appendAudit(trx, {
-    tenantId: actor.tenantId,
-    actor: auditActorOf(actor),
-    action,
-    objectType: 'policy',
-    objectId: id,
-    before,
-    after,
-    at: now,
-  });
-}
+const audit = auditObjectChange('policy');
 
 export const registerPolicyRoutes: RegisterRoutes = (app, context) => {
   app.openapi(listPolicies, async (c) => {
