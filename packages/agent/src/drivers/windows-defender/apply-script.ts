@@ -63,6 +63,38 @@ function firewallRuleCommand(rule: WindowsFirewallRule): string {
   return `${parts.join(' ')} | Out-Null`;
 }
 
+const isEmpty = (value: JsonValue | undefined) =>
+  value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+
+/**
+ * One Set-MpPreference with every managed value. A list to be emptied is the exception:
+ * Get-MpPreference shows an empty list as null, and Set-MpPreference takes neither null nor an
+ * empty list, so the items present are removed with Remove-MpPreference instead. (This is how a
+ * rollback puts back the empty exclusion lists of the state read before the change.)
+ */
+function preferenceCommands(
+  names: readonly string[],
+  desired: WindowsState,
+  current: WindowsState,
+): string[] {
+  const parameters: string[] = [];
+  const removals: string[] = [];
+  for (const name of names) {
+    const value = desired.preferences[name];
+    if (!isEmpty(value)) {
+      parameters.push(`-${name} ${psValue(value as JsonValue)}`);
+      continue;
+    }
+    const present = current.preferences[name];
+    if (Array.isArray(present) && present.length > 0)
+      removals.push(`Remove-MpPreference -${name} ${psValue(present)}`);
+  }
+  return [
+    ...(parameters.length > 0 ? [`Set-MpPreference ${parameters.join(' ')}`] : []),
+    ...removals,
+  ];
+}
+
 /**
  * The script for a desired state. `current` is what the machine holds now: ASR rules it has that
  * the desired state does not are removed.
@@ -73,12 +105,7 @@ export function renderApplyScript(desired: WindowsState, current: WindowsState):
     '# Managed by palisade-agent: Defender preferences, ASR rules and the Palisade firewall group.',
     "$ErrorActionPreference = 'Stop'",
   ];
-  if (managed.preferences.length > 0) {
-    const parameters = managed.preferences.map(
-      (name) => `-${name} ${psValue(desired.preferences[name] as JsonValue)}`,
-    );
-    lines.push(`Set-MpPreference ${parameters.join(' ')}`);
-  }
+  lines.push(...preferenceCommands(managed.preferences, desired, current));
   for (const key of managed.registry) {
     const [path, name] = key.split('|') as [string, string];
     const value = desired.registry[key];

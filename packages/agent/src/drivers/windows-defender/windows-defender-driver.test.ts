@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogNativeMapping } from '../catalog.js';
+import type { CommandRunner } from '../commands.js';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { renderApplyScript } from './apply-script.js';
 import { WindowsDefenderDriver } from './windows-defender-driver.js';
-import { parseReadBack, WindowsCodec } from './windows-state.js';
+import { parseReadBack, READ_BACK_SCRIPT, WindowsCodec } from './windows-state.js';
 
 const here = import.meta.dirname;
 /** The read-back script's JSON, in the shape ConvertTo-Json prints (a single rule as an object). */
@@ -120,6 +121,44 @@ describe('Windows Defender driver', () => {
       },
     ]);
     expect(outcome.applied).toEqual({});
+  });
+
+  it('puts the state read before the change back when the apply script fails, and reports the native error', async () => {
+    const commands: string[] = [];
+    const refusal = 'Set-MpPreference : Operation failed with the following error: 0x800106ba';
+    const run: CommandRunner = async (_command, args) => {
+      const script = args[args.length - 1] as string;
+      if (args.includes('-File')) {
+        commands.push(readFileSync(script, 'utf8'));
+        return { code: 1, stdout: '', stderr: refusal };
+      }
+      if (script !== READ_BACK_SCRIPT) commands.push(script);
+      return { code: 0, stdout: readBack, stderr: '' };
+    };
+    const outcome = await new WindowsDefenderDriver().apply(
+      settingsOf({
+        'antivirus.realTimeProtection': true,
+        'exclusions.paths': ['C:\\Data\\'],
+        'exclusions.extensions': ['log'],
+      }),
+      contextIn(tempRoot(), {}, { run }),
+    );
+    expect(outcome.results.map((r) => [r.id, r.status, r.error])).toEqual([
+      ['antivirus.realTimeProtection', 'failed', refusal],
+      ['exclusions.extensions', 'failed', refusal],
+      ['exclusions.paths', 'failed', refusal],
+    ]);
+    expect(outcome.applied).toEqual({});
+    const [applyScript, rollback] = commands;
+    expect(applyScript).toContain(
+      "Set-MpPreference -DisableRealtimeMonitoring $false -ExclusionExtension @('log') -ExclusionPath @('C:\\Data\\')",
+    );
+    // The machine had real-time monitoring off, .tmp excluded and no excluded path.
+    expect(rollback).toContain(
+      "Set-MpPreference -DisableRealtimeMonitoring $true -ExclusionExtension @('tmp')",
+    );
+    expect(rollback).toContain("Remove-MpPreference -ExclusionPath @('C:\\Data\\')");
+    expect(rollback).not.toContain("'null'");
   });
 
   it('expresses Windows settings and not the Linux-only ones', () => {
