@@ -13,8 +13,8 @@ import { EmptyState } from '../../components/empty-state.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { PageHeader } from '../../components/page-header.js';
 import { RelativeTime } from '../../components/relative-time.js';
-import { ruleProblemsOf } from '../groups/group-form.js';
 import { RuleField } from '../rules/rule-field.js';
+import { ruleProblemsOf } from '../rules/rule-problems.js';
 
 const RULES = ['asset-rules'] as const;
 

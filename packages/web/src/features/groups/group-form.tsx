@@ -11,11 +11,10 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { type ReactNode, useState } from 'react';
-import { ApiError } from '../../api/client.js';
 import type { DeviceSummary } from '../../api/types.js';
 import { DevicePicker } from '../../components/device-picker.js';
-import type { RuleProblem } from '../../components/rule-editor.js';
 import { RuleField } from '../rules/rule-field.js';
+import { ruleProblemsOf } from '../rules/rule-problems.js';
 
 export interface GroupFormValues {
   kind: 'assigned' | 'dynamic';
@@ -24,20 +23,6 @@ export interface GroupFormValues {
   rule: string;
   /** New assigned groups only: the first members. */
   members: DeviceSummary[];
-}
-
-/** Rule errors from a failed save: field errors on `body.rule` with a line and column. */
-export function ruleProblemsOf(error: unknown): RuleProblem[] {
-  if (!(error instanceof ApiError)) return [];
-  return error.fields
-    .filter((field) => field.path.endsWith('rule') && field.line !== undefined)
-    .map((field) => ({
-      message: field.message,
-      line: field.line ?? 1,
-      column: field.column ?? 1,
-      ...(field.offset !== undefined ? { offset: field.offset } : {}),
-      ...(field.length !== undefined ? { length: field.length } : {}),
-    }));
 }
 
 /** Name, description and either the membership rule (dynamic) or the first members (assigned). */

@@ -7,26 +7,14 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { ApiError, api } from '../../api/client.js';
 import type { DeviceSummary, RulePreviewRequest, RulePreviewResponse } from '../../api/types.js';
-import type { RuleProblem } from '../../components/rule-editor.js';
+import type { RuleProblem } from '../../components/rule-spans.js';
+import { ruleProblemsOf } from './rule-problems.js';
 
 export type RulePreviewEndpoint = '/groups/preview' | '/asset-rules/preview';
 
 export type RulePreview =
   | { readonly kind: 'matches'; readonly count: number; readonly devices: readonly DeviceSummary[] }
   | { readonly kind: 'invalid'; readonly problems: readonly RuleProblem[] };
-
-/** A 400 whose field errors carry line/column is a rule problem, not a failure. */
-function problemsOf(error: ApiError): RuleProblem[] {
-  return error.fields
-    .filter((field) => field.line !== undefined && field.column !== undefined)
-    .map((field) => ({
-      message: field.message,
-      line: field.line ?? 1,
-      column: field.column ?? 1,
-      ...(field.offset !== undefined ? { offset: field.offset } : {}),
-      ...(field.length !== undefined ? { length: field.length } : {}),
-    }));
-}
 
 async function fetchPreview(
   endpoint: RulePreviewEndpoint,
@@ -41,7 +29,7 @@ async function fetchPreview(
       : { kind: 'invalid', problems: answer.diagnostics };
   } catch (error) {
     if (error instanceof ApiError && error.status === 400) {
-      const problems = problemsOf(error);
+      const problems = ruleProblemsOf(error, () => true);
       if (problems.length > 0) return { kind: 'invalid', problems };
     }
     throw error;
