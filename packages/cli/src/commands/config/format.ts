@@ -83,7 +83,7 @@ export function formatPlan(plan: ConfigPlan): string[] {
       `Not in the documents, kept (--prune deletes them): ${plan.unmanaged.map((u) => `${u.kind} ${u.name}`).join(', ')}`,
     );
   }
-  lines.push('');
+  if (lines.length > 0) lines.push('');
   const count = (action: ConfigObjectChange['action']) =>
     plan.changes.filter((c) => c.action === action).length;
   lines.push(
