@@ -8,26 +8,16 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningServer, startServer } from '@palisade/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPart } from '../../../testing/system.js';
 import { clamdPing, clamdScan } from '../src/drivers/clamav/clamd-client.js';
 import { MDATP_MANAGED_FILE } from '../src/drivers/mdatp/mdatp-driver.js';
+import { agentBin, ensureAgentBuilt } from './built-agent.js';
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const agentBin = join(repo, 'packages/agent/dist/main.js');
 const CLAMD = '/usr/sbin/clamd';
 const hasClamd = systemPart('clamd', existsSync(CLAMD), 'apt-get install clamav-daemon');
 
@@ -45,19 +35,6 @@ async function until<T>(
     await sleep(100);
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-function builtIsFresh(): boolean {
-  if (!existsSync(agentBin)) return false;
-  const built = statSync(agentBin).mtimeMs;
-  const sources = readdirSync(join(repo, 'packages/agent/src'), {
-    recursive: true,
-    encoding: 'utf8',
-  });
-  return sources.every(
-    (file) =>
-      !file.endsWith('.ts') || statSync(join(repo, 'packages/agent/src', file)).mtimeMs <= built,
-  );
 }
 
 describe.runIf(hasClamd)('palisade-agent end to end', () => {
@@ -110,15 +87,7 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     });
 
   beforeAll(async () => {
-    // `npm test` builds first; build here only when the binary is missing or older than a source.
-    if (!builtIsFresh()) {
-      const build = spawnSync('npx', ['tsc', '-b', 'packages/agent'], {
-        cwd: repo,
-        encoding: 'utf8',
-      });
-      if (build.status !== 0)
-        throw new Error(`building the agent failed: ${build.stdout}${build.stderr}`);
-    }
+    ensureAgentBuilt();
     for (const path of [work, data, join(work, 'db'), join(root, 'etc/clamav')])
       mkdirSync(path, { recursive: true });
     const content = `palisade end-to-end planted file ${dir}\n`;
@@ -234,6 +203,13 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     expect(status.results).toEqual([
       { id: 'exclusions.paths', status: 'succeeded', target: 'mdatp' },
       { id: 'exclusions.paths', status: 'succeeded', target: 'clamav' },
+    ]);
+    // The console sees the same report.
+    const device = await api('GET', `/api/v1/devices/${status.deviceId}`);
+    expect((device.lastReport as { revision: number }).revision).toBe(status.revision);
+    const reports = device.settingReports as { settingId: string; status: string }[];
+    expect(reports.map((report) => [report.settingId, report.status])).toEqual([
+      ['exclusions.paths', 'succeeded'],
     ]);
   });
 
