@@ -161,6 +161,23 @@ describe('Windows Defender driver', () => {
     expect(rollback).not.toContain("'null'");
   });
 
+  it('removes what a dropped setting left: its list items, ASR rules, registry value; keeps single preferences', () => {
+    const desired = codec.render(new Map(), current, [
+      'exclusions.extensions',
+      'asr.rules',
+      'edr.deviceTag',
+      'antivirus.realTimeProtection',
+    ]);
+    const script = renderApplyScript(desired, current);
+    expect(script).toContain("Remove-MpPreference -ExclusionExtension @('tmp')");
+    expect(script).toContain(
+      "Remove-MpPreference -AttackSurfaceReductionRules_Ids @('d4f940ab-401b-4efc-aadc-ad5f3c50688a', '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2')",
+    );
+    expect(script).toMatch(/Remove-ItemProperty -Path '[^']+DeviceTagging' -Name 'Group'/);
+    expect(script).not.toContain('Set-MpPreference');
+    expect(script).not.toContain('Add-MpPreference');
+  });
+
   it('expresses Windows settings and not the Linux-only ones', () => {
     const driver = new WindowsDefenderDriver();
     expect(driver.expresses('asr.rules')).toBe(true);

@@ -140,7 +140,16 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
     return value;
   }
 
-  render(fragments: ReadonlyMap<string, JsonValue>, current: WindowsState): WindowsState {
+  render(
+    wanted: ReadonlyMap<string, JsonValue>,
+    current: WindowsState,
+    previouslyManaged: readonly string[] = [],
+  ): WindowsState {
+    const fragments = new Map(wanted);
+    for (const id of previouslyManaged) {
+      const cleared = fragments.has(id) ? undefined : this.cleared(id);
+      if (cleared !== undefined) fragments.set(id, cleared);
+    }
     const preferences: Record<string, JsonValue> = { ...current.preferences };
     const registry: Record<string, string | null> = { ...current.registry };
     const managed: string[] = [];
@@ -149,7 +158,7 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
       if (id === ASR_RULES || id === FIREWALL_RULES) continue;
       const value = REGISTRY_VALUES[id];
       if (value) {
-        registry[registryKey(value)] = String(fragment);
+        registry[registryKey(value)] = fragment === null ? null : String(fragment);
         managedRegistry.push(registryKey(value));
         continue;
       }
@@ -177,6 +186,18 @@ export class WindowsCodec implements NativeCodec<WindowsState> {
       },
       previous: current,
     };
+  }
+
+  /**
+   * What a setting Palisade applied before and the configuration no longer holds leaves behind:
+   * lists (exclusions, ASR rules, the Palisade firewall group) are emptied and the registry value
+   * removed, as on the other targets. A single preference keeps its value: Set-MpPreference has no
+   * "not configured", and Palisade does not guess Defender's default.
+   */
+  private cleared(settingId: string): JsonValue | undefined {
+    if (settingId === ASR_RULES || settingId === FIREWALL_RULES) return [];
+    if (settingId in REGISTRY_VALUES) return null;
+    return mpPreferenceOf(settingId, this.lookup)?.kind === 'list' ? [] : undefined;
   }
 }
 
