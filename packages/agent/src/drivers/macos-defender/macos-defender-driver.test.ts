@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'plist';
+import { build, type PlistObject, parse } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { MacosDefenderDriver, WDAV_PLIST_FILE } from './macos-defender-driver.js';
@@ -32,5 +32,31 @@ describe('MacosDefenderDriver', () => {
       },
       features: { behaviorMonitoring: 'disabled' },
     });
+  });
+
+  it('reports a preference changed on the Mac as drifted, with what it found, and writes it back', async () => {
+    const root = tempRoot();
+    const path = join(root, WDAV_PLIST_FILE);
+    const settings = settingsOf({
+      'antivirus.behaviorMonitoring': false,
+      'exclusions.paths': ['/Users/Shared/cache/'],
+    });
+    const driver = new MacosDefenderDriver();
+    const first = await driver.apply(settings, contextIn(root));
+    const edited = parse(readFileSync(path, 'utf8')) as PlistObject;
+    (edited.features as PlistObject).behaviorMonitoring = 'enabled';
+    writeFileSync(path, build(edited));
+    const second = await driver.apply(settings, contextIn(root, first.applied));
+    expect(second.results).toEqual([
+      {
+        id: 'antivirus.behaviorMonitoring',
+        status: 'drifted',
+        target: 'macos-defender',
+        observed: 'enabled',
+      },
+      { id: 'exclusions.paths', status: 'succeeded', target: 'macos-defender' },
+    ]);
+    const back = parse(readFileSync(path, 'utf8')) as PlistObject;
+    expect((back.features as PlistObject).behaviorMonitoring).toBe('disabled');
   });
 });

@@ -178,6 +178,40 @@ describe('Windows Defender driver', () => {
     expect(script).not.toContain('Add-MpPreference');
   });
 
+  it('reports a preference changed behind its back (a GPO, a local admin) as drifted and sets it again', async () => {
+    // PowerShell's side: the machine's preferences, which the apply script brings back.
+    const machine = JSON.parse(readBack) as { preferences: Record<string, unknown> };
+    const scripts: string[] = [];
+    const run: CommandRunner = async (_command, args) => {
+      if (args.includes('-File')) {
+        const script = readFileSync(args[args.length - 1] as string, 'utf8');
+        scripts.push(script);
+        if (script.includes('-DisableRealtimeMonitoring $false'))
+          machine.preferences.DisableRealtimeMonitoring = false;
+        return { code: 0, stdout: '', stderr: '' };
+      }
+      return { code: 0, stdout: JSON.stringify(machine), stderr: '' };
+    };
+    const settings = settingsOf({ 'antivirus.realTimeProtection': true });
+    const driver = new WindowsDefenderDriver();
+    const first = await driver.apply(settings, contextIn(tempRoot(), {}, { run }));
+    expect(first.results).toEqual([
+      { id: 'antivirus.realTimeProtection', status: 'succeeded', target: 'windows-defender' },
+    ]);
+    machine.preferences.DisableRealtimeMonitoring = true;
+    const second = await driver.apply(settings, contextIn(tempRoot(), first.applied, { run }));
+    expect(second.results).toEqual([
+      {
+        id: 'antivirus.realTimeProtection',
+        status: 'drifted',
+        target: 'windows-defender',
+        observed: true,
+      },
+    ]);
+    expect(scripts).toHaveLength(2);
+    expect(machine.preferences.DisableRealtimeMonitoring).toBe(false);
+  });
+
   it('expresses Windows settings and not the Linux-only ones', () => {
     const driver = new WindowsDefenderDriver();
     expect(driver.expresses('asr.rules')).toBe(true);
