@@ -191,6 +191,9 @@ const newGroupRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/groups/new',
   beforeLoad: () => requirePermission('edit-groups'),
+  validateSearch: (search: Record<string, unknown>): { rule?: string } => ({
+    rule: optionalString(search.rule),
+  }),
   component: lazyRouteComponent(
     () => import('./features/groups/new-group-page.js'),
     'NewGroupPage',

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, queryString } from '../src/api/client.js';
 import { changedPaths } from '../src/components/changed-paths.js';
 import { offsetOf, problemSpans } from '../src/components/rule-spans.js';
+import { ruleSnippet } from '../src/features/devices/rule-snippet.js';
 import { emptyDraft, problemsOf, withSetting } from '../src/features/policies/policy-draft.js';
 
 describe('rule error spans', () => {
@@ -59,6 +60,25 @@ describe('rule error spans', () => {
       { start: 1, end: 6 },
       { start: rule.length, end: rule.length + 1 },
     ]);
+  });
+});
+
+describe('rule snippets from a device property', () => {
+  it('writes a rule the parser accepts, escaping quotes the directory way', () => {
+    for (const [name, value] of [
+      ['deviceOSType', 'Linux'],
+      ['displayName', 'the "lab" box'],
+      ['accountEnabled', true],
+    ] as const) {
+      const snippet = ruleSnippet(name, value);
+      expect(snippet).not.toBeNull();
+      expect(parseRule(snippet ?? '').ok).toBe(true);
+    }
+    expect(ruleSnippet('displayName', 'the "lab" box')).toBe(
+      '(device.displayName -eq "the `"lab`" box")',
+    );
+    expect(ruleSnippet('systemLabels', ['a'])).toBeNull();
+    expect(ruleSnippet('deviceOwnership', null)).toBeNull();
   });
 });
 

@@ -236,6 +236,19 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByRole('tab', { name: 'Overview' }).click();
       await page.getByTestId('device-groups').getByRole('link', { name: 'All Linux' }).click();
       await page.getByTestId('group-policies').getByText('Linux antivirus baseline').waitFor();
+      // A device's rule property starts a group with the rule already written.
+      await page.goto(`${server.url}/devices/${devices.db.deviceId}?tab=properties`);
+      await page
+        .locator('[data-property="deviceOSType"]')
+        .getByRole('link', { name: 'New group from this' })
+        .click();
+      await page.waitForURL(/\/groups\/new\?rule=/);
+      expect(await page.getByTestId('rule-editor-input').inputValue()).toBe(
+        '(device.deviceOSType -eq "Linux")',
+      );
+      await expect
+        .poll(async () => page.getByTestId('rule-preview-count').textContent())
+        .toMatch(/^2\s*devices match/);
     });
 
     it('explains an enrollment error with its fix', async () => {

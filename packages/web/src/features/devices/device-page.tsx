@@ -24,7 +24,7 @@ import type { DeviceDetail } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
 import { confirmAction } from '../../components/confirm.js';
 import { ErrorAlert } from '../../components/error-alert.js';
-import { AnchorLink } from '../../components/links.js';
+import { AnchorLink, ButtonLink } from '../../components/links.js';
 import { PageHeader } from '../../components/page-header.js';
 import { RelativeTime } from '../../components/relative-time.js';
 import { EnrollmentBadge, ReportStatusBadge } from '../../components/status-badge.js';
@@ -32,6 +32,7 @@ import { managedByLabel, platformLabel, TAG_SOURCE_LABELS } from '../../domain/l
 import { SyncButton } from '../sync/sync-button.js';
 import { DevicePolicies } from './device-policies.js';
 import { DEVICE_TABS } from './devices-search.js';
+import { ruleSnippet } from './rule-snippet.js';
 
 const route = getRouteApi('/app/devices/$deviceId');
 
@@ -258,27 +259,39 @@ function Groups({ device }: { device: DeviceDetail }): ReactNode {
 }
 
 function RuleProperties({ device }: { device: DeviceDetail }): ReactNode {
+  const { can } = usePermissions();
   const entries = Object.entries(device.ruleProperties).sort(([a], [b]) => a.localeCompare(b));
   return (
     <Stack gap="xs">
       <Text size="sm" c="dimmed">
-        The device exactly as dynamic group rules see it: write a rule from these, e.g.{' '}
-        <Code>
-          (device.deviceOSType -eq "{String(device.ruleProperties.deviceOSType ?? 'Linux')}")
-        </Code>
-        .
+        The device exactly as dynamic group rules see them: start a group from any of them.
       </Text>
       <Paper withBorder bg="white">
         <Table fz="sm" verticalSpacing={4} striped data-testid="rule-properties">
           <Table.Tbody>
-            {entries.map(([name, value]) => (
-              <Table.Tr key={name}>
-                <Table.Td className="palisade-mono" w={300}>
-                  device.{name}
-                </Table.Td>
-                <Table.Td className="palisade-mono">{JSON.stringify(value)}</Table.Td>
-              </Table.Tr>
-            ))}
+            {entries.map(([name, value]) => {
+              const snippet = ruleSnippet(name, value);
+              return (
+                <Table.Tr key={name} data-property={name}>
+                  <Table.Td className="palisade-mono" w={300}>
+                    device.{name}
+                  </Table.Td>
+                  <Table.Td className="palisade-mono">{JSON.stringify(value)}</Table.Td>
+                  <Table.Td w={200} ta="right">
+                    {snippet && can('edit-groups') && (
+                      <ButtonLink
+                        to="/groups/new"
+                        search={{ rule: snippet }}
+                        variant="subtle"
+                        size="compact-xs"
+                      >
+                        New group from this
+                      </ButtonLink>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
       </Paper>

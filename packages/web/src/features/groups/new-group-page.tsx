@@ -1,4 +1,4 @@
-import { useNavigate } from '@tanstack/react-router';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { api } from '../../api/client.js';
 import { useChange } from '../../api/mutations.js';
@@ -17,7 +17,11 @@ function requestOf(values: GroupFormValues): CreateGroupRequest {
       };
 }
 
+const route = getRouteApi('/app/groups/new');
+
 export function NewGroupPage(): ReactNode {
+  // A device's rule properties can start a group here with a rule already written.
+  const { rule } = route.useSearch();
   const navigate = useNavigate();
   const create = useChange({
     run: (values: GroupFormValues) =>
@@ -30,7 +34,7 @@ export function NewGroupPage(): ReactNode {
     <>
       <PageHeader title="New group" />
       <GroupForm
-        initial={{ kind: 'dynamic', name: '', description: '', rule: '', members: [] }}
+        initial={{ kind: 'dynamic', name: '', description: '', rule: rule ?? '', members: [] }}
         creating
         readOnly={false}
         saving={create.isPending}
