@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasCommand, systemPart } from '../../../testing/system.js';
 import {
   linuxFacts,
   type NotifyStream,
@@ -366,6 +367,11 @@ describe('tenant settings and audit', () => {
     expect(table.stdout).toMatch(/^domain controllers:\s+on$/m);
     expect(table.stdout).toMatch(/^check-in interval:\s+30 minutes$/m);
     expect((await palisade(['settings', 'set', '--cloud-connector', 'maybe'])).code).toBe(2);
+    const tooShort = await palisade(['settings', 'set', '--check-in-interval', '2']);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toMatch(
+      /^palisade: --check-in-interval: "2" is not a whole number of minutes from 5 to 1440$/m,
+    );
   });
 
   it('audit --since keeps entries after the time; --action by prefix', async () => {
@@ -384,4 +390,54 @@ describe('tenant settings and audit', () => {
     expect(policies.items.length).toBeGreaterThan(0);
     expect(policies.items.every((e) => e.action.startsWith('policy.'))).toBe(true);
   });
+});
+
+describe('apply on a terminal', () => {
+  const hasScript = systemPart(
+    'script (util-linux)',
+    hasCommand('script', ['--version']),
+    'install util-linux, which gives a pseudo-terminal to run the CLI in',
+  );
+
+  /** Runs `palisade apply -f DIR` on a pseudo-terminal, answering its question with `answer`. */
+  function applyOnTerminal(
+    dir: string,
+    answer: string,
+  ): Promise<{ code: number | null; output: string }> {
+    const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+    const command = [process.execPath, CLI, 'apply', '-f', dir].map(quote).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        env: { ...process.env, XDG_CONFIG_HOME: configHome, PALISADE_SERVER: undefined },
+      });
+      let output = '';
+      let answered = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        // Answer once the question is on the screen, as a person would.
+        if (!answered && output.includes('Apply these changes? [y/N]')) {
+          answered = true;
+          child.stdin.write(`${answer}\r`);
+        }
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
+  }
+
+  it.runIf(hasScript)(
+    'shows the plan and asks; "n" applies nothing (exit 1), "y" applies',
+    async () => {
+      const dir = writeGroup('asked', 'lin-db-01');
+      const declined = await applyOnTerminal(dir, 'n');
+      expect(declined.output).toMatch(/\+ create Group asked/);
+      expect(declined.output).toMatch(/Nothing applied\./);
+      expect(declined.code).toBe(1);
+      expect((await palisade(['groups', 'show', 'asked'])).code).toBe(1);
+      const accepted = await applyOnTerminal(dir, 'y');
+      expect(accepted.output).toMatch(/Applied: 1 to create/);
+      expect(accepted.code).toBe(0);
+      expect((await palisade(['groups', 'show', 'asked'])).code).toBe(0);
+    },
+  );
 });

@@ -60,9 +60,11 @@ export function registerSetCommand(settings: Command): void {
           }
           if (options.checkInInterval !== undefined) {
             const minutes = Number(options.checkInInterval);
-            if (!Number.isInteger(minutes)) {
+            // The server's own bounds (protocol's tenant settings schema), checked here so a
+            // script gets exit 2 and the option's name rather than the API field's.
+            if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) {
               throw new UsageError(
-                `--check-in-interval: "${options.checkInInterval}" is not a whole number`,
+                `--check-in-interval: "${options.checkInInterval}" is not a whole number of minutes from 5 to 1440`,
               );
             }
             change.checkInIntervalMinutes = minutes;
