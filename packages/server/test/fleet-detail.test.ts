@@ -193,6 +193,23 @@ describeEachStore('fleet detail', (target) => {
     expect(listed.body.items.map((d) => d.id)).not.toContain(web.deviceId);
   });
 
+  it('keeps only hashes of device credentials, onboarding tokens and passwords', async () => {
+    const secret = web.credential.slice(web.credential.indexOf('.') + 1);
+    expect(secret.length).toBeGreaterThan(16);
+    const store = await target.openStore();
+    const device = await store.db
+      .selectFrom('devices')
+      .select('credential_hash')
+      .where('id', '=', web.deviceId)
+      .executeTakeFirstOrThrow();
+    expect(device.credential_hash).not.toContain(secret);
+    const tokens = await store.db.selectFrom('onboarding_tokens').selectAll().execute();
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const row of tokens) expect(JSON.stringify(row)).not.toContain(token);
+    const users = await store.db.selectFrom('users').select('password_hash').execute();
+    for (const user of users) expect(user.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
   it('records tags, sync requests and offboarding in the audit log, by whom', async () => {
     const retiring = new SimulatedAgent(server.url, linuxFacts('retiring-01'));
     await retiring.enroll(token);
