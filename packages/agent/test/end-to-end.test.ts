@@ -1,5 +1,5 @@
 /**
- * The agent end to end over loopback: a Palisade server on a temporary SQLite file, an onboarding
+ * The agent end to end over loopback: `palisade serve` (the built CLI) on a temporary directory, an onboarding
  * token, `palisade-agent enroll` (the built binary) with a Linux facts file and a --root, a dynamic
  * group and an exclusions policy created through the admin API, `palisade-agent sync`: the
  * Defender JSON and clamd.conf hold the exclusion, the real clamd excludes the planted file, the
@@ -11,12 +11,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningServer, startServer } from '@palisade/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPart } from '../../../testing/system.js';
 import { clamdPing, clamdScan } from '../src/drivers/clamav/clamd-client.js';
 import { MDATP_MANAGED_FILE } from '../src/drivers/mdatp/mdatp-driver.js';
 import { agentBin, ensureAgentBuilt } from './built-agent.js';
+import { type RunningServe, startServe } from './palisade-serve.js';
 
 const CLAMD = '/usr/sbin/clamd';
 const hasClamd = systemPart('clamd', existsSync(CLAMD), 'apt-get install clamav-daemon');
@@ -47,7 +47,7 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
   const socket = { path: join(work, 'clamd.sock') };
   const pidFile = join(work, 'clamd.pid');
   const factsFile = join(dir, 'facts.json');
-  let server: RunningServer;
+  let server: RunningServe;
   let admin: string;
   let daemon: ChildProcess | undefined;
 
@@ -70,7 +70,7 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     return json;
   };
 
-  // Asynchronous on purpose: the server runs in this process and must keep answering.
+  // Asynchronous, so the test keeps its own timers (clamd, the daemon) running meanwhile.
   const agent = (...args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [agentBin, ...args], {
@@ -123,14 +123,7 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
         tags: [],
       }),
     );
-    server = await startServer({
-      database: join(dir, 'palisade.db'),
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      adminPassword: 'end-to-end-password',
-      webRoot: null,
-    });
+    server = await startServe(join(dir, 'server-data'), 'end-to-end-password');
     admin = '';
     admin = (
       await api('POST', '/api/v1/auth/login', {
@@ -148,7 +141,7 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     daemon?.kill('SIGKILL');
     const pid = Number.parseInt(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '', 10);
     if (pid > 0) process.kill(pid, 'SIGTERM');
-    await server?.close();
+    await server?.stop();
   });
 
   it('enrolls, receives an exclusions policy, enforces it in Defender and in a real clamd, and reports', async () => {
