@@ -240,6 +240,7 @@ describe('Linux and macOS managed configuration keys', () => {
     'cloudService.automaticSampleSubmissionConsent',
     'edr.tags.value',
     'exclusionSettings.exclusions',
+    'features.enableAntivirusEngineCache',
   ])('Linux key %s is managed', (key) => {
     const names = SETTINGS.flatMap((s) => (s.native.mdatp ? [bare(s.native.mdatp.name)] : []));
     expect(names).toContain(key);

@@ -1069,6 +1069,22 @@ const unixSettings: readonly Entry[] = [
     native: { mdatp: enabledDisabled('features.offlineDefinitionUpdateVerifySig') },
   },
   {
+    id: 'antivirus.engineCache',
+    displayName: 'Antivirus engine cache',
+    help:
+      'Keep the antivirus engine’s scan results cached, so files already found clean are not ' +
+      'scanned again (Defender for Linux 101.24072.0001 and later).',
+    platforms: ['linux'],
+    type: BOOLEAN,
+    default: false,
+    native: {
+      mdatp: enabledDisabled(
+        'features.enableAntivirusEngineCache',
+        'documented under the advanced optional features; placed beside the other features keys',
+      ),
+    },
+  },
+  {
     id: 'antivirus.hideStatusMenuIcon',
     displayName: 'Hide the status menu icon',
     help: 'Hide Defender’s icon in the macOS menu bar.',
