@@ -228,6 +228,29 @@ describe('Linux and macOS managed configuration keys', () => {
   });
 
   it.each([
+    ['mdatp', linux.schema, []],
+    // The legacy consent key: Defender reads automaticSampleSubmissionConsent first, which is mapped.
+    ['macos-defender', macos.schema, ['cloudService.automaticSampleSubmission']],
+  ] as const)('every documented %s key is managed by some setting', (target, schema, legacy) => {
+    const names = SETTINGS.flatMap((s) => (s.native[target] ? [s.native[target].name] : []));
+    // A key is managed when a native name is the key, lies under it, or selects items of a list
+    // by that key (a.b[key=x].value manages a.b.key and a.b.value).
+    const managed = (key: string) =>
+      names.some((name) => {
+        const plain = bare(name);
+        if (plain === key || plain.startsWith(`${key}.`) || key.startsWith(`${plain}.`))
+          return true;
+        const selector = /^(.*)\[(\w+)=[^\]]*\]/.exec(name);
+        return selector !== null && `${selector[1]}.${selector[2]}` === key;
+      });
+    const leaves = [...keyPaths(schema)].filter(
+      (path) => ![...keyPaths(schema)].some((other) => other.startsWith(`${path}.`)),
+    );
+    expect(leaves.length).toBeGreaterThan(30);
+    expect(leaves.filter((key) => !managed(key) && !legacy.includes(key as never))).toEqual([]);
+  });
+
+  it.each([
     'antivirusEngine.enforcementLevel',
     'antivirusEngine.behaviorMonitoring',
     'antivirusEngine.scanArchives',
