@@ -113,4 +113,22 @@ describeEachStore('device list', (target) => {
     expect((await list('search=%25')).items.map((d) => d.hostname)).toEqual(['echo_100%']);
     expect((await list('search=a_p')).total).toBe(0); // "_" is not a wildcard
   });
+
+  it('previews a draft group rule: the count of all matches and the page asked for', async () => {
+    interface Preview {
+      valid: boolean;
+      count: number;
+      devices: { hostname: string }[];
+    }
+    const rule = '(device.deviceOSType -eq "Linux")';
+    const first = await admin.post<Preview>('/api/v1/groups/preview', { rule, limit: 2 });
+    expect(first.status).toBe(200);
+    expect(first.body.count).toBe(4); // alpha, ALPHA, delta, echo_100%
+    expect(first.body.devices).toHaveLength(2);
+    const rest = await admin.post<Preview>('/api/v1/groups/preview', { rule, limit: 2, offset: 2 });
+    const hostnames = [...first.body.devices, ...rest.body.devices].map((d) => d.hostname);
+    expect(hostnames.map((h) => h.toLowerCase())).toEqual(['alpha', 'alpha', 'delta', 'echo_100%']);
+    const groups = await admin.get<{ total: number }>('/api/v1/groups');
+    expect(groups.body.total).toBe(0); // a preview saves nothing
+  });
 });
