@@ -5,7 +5,7 @@ import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
 import { type ReactNode, useMemo, useState } from 'react';
 import { api } from '../../api/client.js';
-import type { Dashboard, ListOf, PolicySummary } from '../../api/types.js';
+import type { Dashboard, Group as DeviceGroup, ListOf, PolicySummary } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
 import { DataTable } from '../../components/data-table.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -75,8 +75,17 @@ export function PoliciesPage(): ReactNode {
       );
   }, [policies.data, dashboard.data]);
 
-  const columns = useMemo<ColumnDef<Row, unknown>[]>(
-    () => [
+  const groups = useQuery({
+    queryKey: ['groups', 'all-names'],
+    queryFn: () => api<ListOf<DeviceGroup>>('/groups', { query: { limit: 500 } }),
+  });
+  const groupNames = useMemo(
+    () => new Map((groups.data?.items ?? []).map((group) => [group.id, group.name])),
+    [groups.data],
+  );
+  const columns = useMemo<ColumnDef<Row, unknown>[]>(() => {
+    const groupName = (id: string) => groupNames.get(id) ?? id;
+    return [
       {
         id: 'name',
         header: 'Name',
@@ -115,23 +124,32 @@ export function PoliciesPage(): ReactNode {
         id: 'assigned',
         header: 'Groups',
         enableSorting: false,
-        cell: ({ row }) =>
-          row.original.assignments.include.length === 0 ? (
-            <Text size="xs" c="orange.8">
-              not assigned
+        cell: ({ row }) => {
+          const { include, exclude } = row.original.assignments;
+          if (include.length === 0) {
+            return (
+              <Text size="xs" c="orange.8">
+                not assigned
+              </Text>
+            );
+          }
+          return (
+            <Text size="xs">
+              {include.map(groupName).join(', ')}
+              {exclude.length > 0 && (
+                <Text span size="xs" c="dimmed">
+                  {' '}
+                  except {exclude.map(groupName).join(', ')}
+                </Text>
+              )}
             </Text>
-          ) : (
-            <Text size="sm">
-              {row.original.assignments.include.length} included
-              {row.original.assignments.exclude.length > 0 &&
-                `, ${row.original.assignments.exclude.length} excluded`}
-            </Text>
-          ),
+          );
+        },
       },
       { id: 'devices', header: 'Devices', accessorKey: 'devices' },
       {
         id: 'status',
-        header: 'Succeeded · failed · conflict · pending · drifted',
+        header: 'Setting results',
         enableSorting: false,
         cell: ({ row }) =>
           row.original.counts ? <StatusCounts counts={row.original.counts} /> : null,
@@ -142,9 +160,8 @@ export function PoliciesPage(): ReactNode {
         accessorKey: 'updatedAt',
         cell: ({ row }) => <RelativeTime value={row.original.updatedAt} />,
       },
-    ],
-    [],
-  );
+    ];
+  }, [groupNames]);
 
   const nothingYet =
     policies.data?.total === 0 && !search.platform && !search.profile && !search.search;
