@@ -2,7 +2,8 @@
  * Policy assignments over real HTTP on SQLite and PostgreSQL: include groups, exclude groups (which
  * beat include) and the assignment filter decide which devices get a policy; a what-if on an
  * assignment change of a saved policy names the devices that would change and saves nothing; and
- * a policy save recomputes only the devices its groups reach, never the whole fleet.
+ * a policy save or a group rule change recomputes only the devices it reaches, never the whole
+ * fleet.
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
@@ -122,5 +123,20 @@ describeEachStore('policy assignments', (target) => {
       `/api/v1/policies/${policyId}`,
     );
     expect(saved.body.assignments.exclude).toEqual([excludedGroupId]);
+  });
+
+  it('a group rule change recomputes only the devices that move in or out', async () => {
+    const recomputed = () =>
+      metricValue(server.url, 'palisade_devices_recomputed_total', 'cause="group"');
+    const before = await recomputed();
+    const changed = await admin.patch(`/api/v1/groups/${linuxGroupId}`, {
+      rule: '(device.deviceOSType -eq "Linux") and (device.displayName -startsWith "web-")',
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    // db-01 leaves the group; web-01 and web-02 stay; the desktops were never in it.
+    expect((await recomputed()) - before).toBe(1);
+    expect((await db1.checkIn()).s).toBe('c');
+    expect(settingOf(db1)).toBeUndefined();
+    for (const agent of [web1, web2, ...desktops]) expect((await agent.checkIn()).s).toBe('u');
   });
 });
