@@ -69,6 +69,12 @@ export interface NativeCodec<N> {
     current: N,
     previouslyManaged: readonly string[],
   ): N;
+  /**
+   * Settings whose native place another setting of the same configuration takes over on this
+   * target (Defender's passive mode replaces the enforcement level real-time protection sets):
+   * setting id → why. They are reported not-applicable and not written.
+   */
+  overridden?(fragments: ReadonlyMap<string, JsonValue>): ReadonlyMap<string, string>;
 }
 
 /** The I/O half of a driver. */
@@ -120,7 +126,7 @@ export async function applyThroughCodec<N>(
   settings: readonly EffectiveSetting[],
   context: ApplyContext,
 ): Promise<DriverApplyResult> {
-  const failedEarly: SettingResult[] = [];
+  const settledEarly: SettingResult[] = [];
   const fragments = new Map<string, JsonValue>();
   // A value the target cannot express fails that setting only; its previous fragment (if any)
   // stays on the target, so the setting is left at its previous version, not removed.
@@ -130,10 +136,14 @@ export async function applyThroughCodec<N>(
     try {
       fragments.set(setting.id, codec.fragment(setting));
     } catch (error) {
-      failedEarly.push({ id: setting.id, status: 'failed', target, error: errorMessage(error) });
+      settledEarly.push({ id: setting.id, status: 'failed', target, error: errorMessage(error) });
       const previous = context.lastApplied[setting.id];
       if (previous !== undefined) kept.set(setting.id, previous);
     }
+  }
+  for (const [id, reason] of codec.overridden?.(fragments) ?? []) {
+    fragments.delete(id);
+    settledEarly.push({ id, status: 'not-applicable', target, error: reason });
   }
   let before: N;
   try {
@@ -142,7 +152,7 @@ export async function applyThroughCodec<N>(
     return failAll(
       target,
       fragments,
-      failedEarly,
+      settledEarly,
       `cannot read ${target}: ${errorMessage(error)}`,
       context,
     );
@@ -161,9 +171,9 @@ export async function applyThroughCodec<N>(
     await io.write(codec.render(written, before, managedBefore), context);
     after = await io.read(context);
   } catch (error) {
-    return failAll(target, fragments, failedEarly, errorMessage(error), context);
+    return failAll(target, fragments, settledEarly, errorMessage(error), context);
   }
-  const results: SettingResult[] = [...failedEarly];
+  const results: SettingResult[] = [...settledEarly];
   const applied: Record<string, JsonValue> = Object.fromEntries(kept);
   for (const [id, wanted] of fragments) {
     const observed = wanted === null ? null : codec.observe(after, id);
@@ -191,12 +201,12 @@ export async function applyThroughCodec<N>(
 function failAll(
   target: EnforcementTarget,
   fragments: ReadonlyMap<string, JsonValue>,
-  failedEarly: readonly SettingResult[],
+  settledEarly: readonly SettingResult[],
   error: string,
   context: ApplyContext,
 ): DriverApplyResult {
   context.log(`${target}: apply failed, target left at its previous version: ${error}`);
-  const results: SettingResult[] = [...failedEarly];
+  const results: SettingResult[] = [...settledEarly];
   for (const id of fragments.keys()) results.push({ id, status: 'failed', target, error });
   // Nothing changed on the target: what was applied before is still what is in force.
   return { results, applied: context.lastApplied };

@@ -142,6 +142,27 @@ export class JsonTreeCodec implements NativeCodec<JsonObject> {
     return next;
   }
 
+  /** Passive mode, when on, holds the key real-time protection would set (the enforcement level). */
+  overridden(fragments: ReadonlyMap<string, JsonValue>): ReadonlyMap<string, string> {
+    const overridden = new Map<string, string>();
+    const passive = this.slotOf(PASSIVE_MODE);
+    if (passive?.kind !== 'key' || (fragments.get(PASSIVE_MODE) ?? null) === null)
+      return overridden;
+    for (const id of fragments.keys()) {
+      const slot = this.slotOf(id);
+      if (
+        id !== PASSIVE_MODE &&
+        slot?.kind === 'key' &&
+        slot.path.join('.') === passive.path.join('.')
+      )
+        overridden.set(
+          id,
+          `${PASSIVE_MODE} is on: Defender runs in passive mode, which takes the place of ${slot.path.join('.')}`,
+        );
+    }
+    return overridden;
+  }
+
   private requireSlot(settingId: string): Slot {
     const slot = this.slotOf(settingId);
     if (!slot) throw new NotExpressibleError(`${settingId} has no native mapping on this target`);

@@ -72,6 +72,40 @@ describe('MdatpDriver', () => {
     });
   });
 
+  it('reports real-time protection not-applicable while passive mode holds the enforcement level', async () => {
+    const root = tempRoot();
+    const driver = new MdatpDriver();
+    // Defender for Linux's own defaults: passive mode on, real-time protection off.
+    const outcome = await driver.apply(
+      settingsOf({ 'antivirus.passiveMode': true, 'antivirus.realTimeProtection': false }),
+      contextIn(root),
+    );
+    expect(outcome.results).toEqual([
+      {
+        id: 'antivirus.realTimeProtection',
+        status: 'not-applicable',
+        target: 'mdatp',
+        error:
+          'antivirus.passiveMode is on: Defender runs in passive mode, which takes the place of antivirusEngine.enforcementLevel',
+      },
+      { id: 'antivirus.passiveMode', status: 'succeeded', target: 'mdatp' },
+    ]);
+    const path = join(root, MDATP_MANAGED_FILE);
+    expect(JSON.parse(readFileSync(path, 'utf8')).antivirusEngine.enforcementLevel).toBe('passive');
+    // Passive mode switched off: real-time protection decides again.
+    const after = await driver.apply(
+      settingsOf({ 'antivirus.passiveMode': false, 'antivirus.realTimeProtection': true }),
+      contextIn(root, outcome.applied),
+    );
+    expect(after.results.map((r) => [r.id, r.status])).toEqual([
+      ['antivirus.passiveMode', 'succeeded'],
+      ['antivirus.realTimeProtection', 'succeeded'],
+    ]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).antivirusEngine.enforcementLevel).toBe(
+      'real_time',
+    );
+  });
+
   it('does not rewrite an unchanged file, so the previous version stays the one before', async () => {
     const root = tempRoot();
     const driver = new MdatpDriver();
