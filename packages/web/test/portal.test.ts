@@ -488,6 +488,11 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.locator('[data-setting-id="asr.rules"]').waitFor();
       await shot('15d-policy-asr');
 
+      // The security experience profile is refused on this channel, and the page says why.
+      await page.goto(`${server.url}/policies/new?platform=windows&profile=security-experience`);
+      await page.getByText('This profile cannot be delivered').waitFor();
+      await expect(page.getByTestId('policy-name').count()).resolves.toBe(0);
+
       await page.goto(`${server.url}/policies/new?platform=windows&profile=firewall-rules`);
       await page.getByTestId('policy-name').fill('Block inbound RDP');
       const rules = page.locator('[data-setting-id="firewall.rules"]');
