@@ -4,9 +4,10 @@
  * the `installedSoftware` rule property.
  */
 import { readFile } from 'node:fs/promises';
-import { arch, hostname, release } from 'node:os';
+import { hostname, release } from 'node:os';
 import type { DeviceFacts } from '@palisade/core';
 import type { CommandRunner } from '../drivers/commands.js';
+import { unixFacts } from './unix.js';
 
 /** KEY=value lines, values optionally quoted (os-release(5)). */
 export function parseOsRelease(text: string): Readonly<Record<string, string>> {
@@ -62,15 +63,8 @@ export async function collectLinuxFacts(run: CommandRunner): Promise<Partial<Dev
     domain: domain === '' ? null : domain,
     platform: 'linux',
     osVersion: osRelease.VERSION_ID ?? release(),
-    kernel: release(),
-    architecture: arch(),
-    isDomainController: false,
-    isServerCore: false,
-    powershellLanguageMode: null,
-    nonPersistentVdi: false,
-    directoryJoin: null,
+    ...unixFacts(),
     mdmManaged: false,
-    configMgrManaged: false,
     installedSoftware: await installedSoftware(run),
   };
   const named = { ...facts } as Record<string, unknown>;

@@ -2,9 +2,10 @@
  * Facts of a macOS machine from its own commands: `sw_vers` (product name and version),
  * `scutil --get LocalHostName`, and `profiles status -type enrollment` for MDM enrollment.
  */
-import { arch, hostname, release } from 'node:os';
+import { hostname } from 'node:os';
 import type { DeviceFacts } from '@palisade/core';
 import type { CommandRunner } from '../drivers/commands.js';
+import { unixFacts } from './unix.js';
 
 /** `sw_vers` prints `ProductName:\tmacOS`, `ProductVersion:\t14.5`, `BuildVersion:\t23F79`. */
 export function parseSwVers(text: string): {
@@ -40,14 +41,7 @@ export async function collectMacosFacts(run: CommandRunner): Promise<Partial<Dev
     platform: 'macos',
     osName,
     osVersion,
-    kernel: release(),
-    architecture: arch(),
-    isDomainController: false,
-    isServerCore: false,
-    powershellLanguageMode: null,
-    nonPersistentVdi: false,
-    directoryJoin: null,
+    ...unixFacts(),
     mdmManaged: mdm.code === 0 && parseMdmEnrollment(mdm.stdout),
-    configMgrManaged: false,
   };
 }
