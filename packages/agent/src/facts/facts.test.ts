@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../drivers/commands.js';
+import { type CommandRunner, runCommand } from '../drivers/commands.js';
 import { MdatpDriver } from '../drivers/mdatp/mdatp-driver.js';
 import { collectFacts, readFactsOverrides } from './collect.js';
-import { collectLinuxFacts, parseOsRelease } from './linux.js';
+import { collectLinuxFacts, installedSoftware, parseOsRelease } from './linux.js';
 import { parseMdmEnrollment, parseSwVers } from './macos.js';
 import { parseWindowsFacts } from './windows.js';
 
@@ -31,6 +31,29 @@ describe('facts', () => {
     // Debian's package database lists at least node's own dependencies' packages.
     expect(facts.installedSoftware?.length ?? 0).toBeGreaterThan(0);
     expect(facts.installedSoftware?.[0]).toMatch(/^\S+ \S+$/);
+  });
+
+  it('lists installed software from dpkg (installed packages only), else from rpm', async () => {
+    const dpkg: CommandRunner = async (command) =>
+      command === 'dpkg-query'
+        ? {
+            code: 0,
+            stdout:
+              'ii \tbash 5.2.15-2+b7\nrc \told-kernel 6.1.0-9\nii \tclamav-daemon 1.4.3+dfsg-1\n',
+            stderr: '',
+          }
+        : { code: 127, stdout: '', stderr: 'not found' };
+    expect(await installedSoftware(dpkg)).toEqual([
+      'bash 5.2.15-2+b7',
+      'clamav-daemon 1.4.3+dfsg-1',
+    ]);
+    const rpm: CommandRunner = async (command) =>
+      command === 'rpm'
+        ? { code: 0, stdout: 'bash 5.1.8-9.el9\nopenssl 3.0.7-27.el9\n', stderr: '' }
+        : { code: null, stdout: '', stderr: 'spawn dpkg-query ENOENT' };
+    expect(await installedSoftware(rpm)).toEqual(['bash 5.1.8-9.el9', 'openssl 3.0.7-27.el9']);
+    const neither: CommandRunner = async () => ({ code: null, stdout: '', stderr: 'ENOENT' });
+    expect(await installedSoftware(neither)).toEqual([]);
   });
 
   it('parses sw_vers and the MDM enrollment of a Mac', () => {
