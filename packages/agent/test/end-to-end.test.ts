@@ -197,6 +197,11 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
       { id: 'exclusions.paths', status: 'succeeded', target: 'mdatp' },
       { id: 'exclusions.paths', status: 'succeeded', target: 'clamav' },
     ]);
+    const text = (await agent('status', '--state-dir', stateDir)).out;
+    expect(text).toContain(`server:     ${server.url}`);
+    expect(text).toContain(`revision:   ${status.revision}`);
+    expect(text).toContain(`last sync:  ${status.lastSync}`);
+    expect(text).toMatch(/^ {2}exclusions\.paths +clamav +succeeded$/m);
     // The console sees the same report.
     const device = await api('GET', `/api/v1/devices/${status.deviceId}`);
     expect((device.lastReport as { revision: number }).revision).toBe(status.revision);
