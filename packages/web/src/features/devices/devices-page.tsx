@@ -1,11 +1,10 @@
-import { Badge, Button, CloseButton, Group, Paper, Select, Text, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
+import { Badge, Group, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type ReactNode, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useRef } from 'react';
 import { api, type QueryValue } from '../../api/client.js';
-import type { Group as DeviceGroup, DeviceList, DeviceSummary, ListOf } from '../../api/types.js';
+import type { DeviceList, DeviceSummary } from '../../api/types.js';
 import { usePermissions } from '../../api/use-session.js';
 import { DataTable } from '../../components/data-table.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -14,18 +13,10 @@ import { AnchorLink, ButtonLink } from '../../components/links.js';
 import { PageHeader } from '../../components/page-header.js';
 import { RelativeTime } from '../../components/relative-time.js';
 import { EnrollmentBadge, ReportStatusBadge } from '../../components/status-badge.js';
-import {
-  MANAGED_BY_LABELS,
-  MANAGED_BY_LIST,
-  managedByLabel,
-  PLATFORM_LABELS,
-  PLATFORM_LIST,
-  platformLabel,
-  REPORT_STATUS_LABELS,
-} from '../../domain/labels.js';
+import { managedByLabel, platformLabel } from '../../domain/labels.js';
 import { SyncButton } from '../sync/sync-button.js';
+import { DeviceFilters, isFiltered } from './device-filters.js';
 import type { DeviceSortKey, DevicesSearch } from './devices-search.js';
-import { useEnrollmentStatuses } from './enrollment-statuses.js';
 
 const route = getRouteApi('/app/devices');
 const DEFAULT_PAGE_SIZE = 50;
@@ -128,11 +119,6 @@ export function DevicesPage(): ReactNode {
   const page = search.page ?? 1;
   const pageSize = search.pageSize ?? DEFAULT_PAGE_SIZE;
   const { can } = usePermissions();
-  const statuses = useEnrollmentStatuses();
-  const groups = useQuery({
-    queryKey: ['groups', 'all-names'],
-    queryFn: () => api<ListOf<DeviceGroup>>('/groups', { query: { limit: 500 } }),
-  });
 
   // Keyset paging: when the administrator steps to the next page, the previous page's cursor
   // makes the query an index seek instead of an offset scan (fast deep into 100,000 devices).
@@ -153,33 +139,7 @@ export function DevicesPage(): ReactNode {
 
   const setSearch = (patch: Partial<DevicesSearch>) =>
     void navigate({ search: (previous) => ({ ...previous, ...patch, page: undefined }) });
-  const [text, setText] = useState(search.search ?? '');
-  const commitText = useDebouncedCallback(
-    (value: string) => setSearch({ search: value.trim() || undefined }),
-    300,
-  );
-
-  const statusOptions = useMemo(
-    () =>
-      (statuses.data ?? []).map((status) => ({
-        value: String(status.code),
-        label: `${status.code} · ${status.name}`,
-      })),
-    [statuses.data],
-  );
-  const groupOptions = (groups.data?.items ?? []).map((group) => ({
-    value: group.id,
-    label: group.name,
-  }));
-  const filtered =
-    search.search ||
-    search.platform ||
-    search.enrollmentStatus ||
-    search.managedBy ||
-    search.reportStatus ||
-    search.tag ||
-    search.group ||
-    search.notSeenForMinutes;
+  const filtered = isFiltered(search);
 
   return (
     <>
@@ -188,114 +148,11 @@ export function DevicesPage(): ReactNode {
         description="Every onboarded machine, its enrollment status and how its settings are doing."
         actions={can('sync') && <SyncButton scope="tenant" label="Sync all devices" />}
       />
-      <Paper withBorder p="sm" mb="sm" bg="white">
-        <Group gap="sm" align="flex-end">
-          <TextInput
-            label="Host name"
-            placeholder="contains…"
-            w={200}
-            value={text}
-            data-testid="device-search"
-            onChange={(event) => {
-              setText(event.currentTarget.value);
-              commitText(event.currentTarget.value);
-            }}
-          />
-          <Select
-            label="Platform"
-            placeholder="Any"
-            clearable
-            w={150}
-            data={PLATFORM_LIST.map((value) => ({ value, label: PLATFORM_LABELS[value] }))}
-            value={search.platform ?? null}
-            onChange={(value) => setSearch({ platform: PLATFORM_LIST.find((p) => p === value) })}
-          />
-          <Select
-            label="Enrollment status"
-            placeholder="Any"
-            clearable
-            searchable
-            w={220}
-            data={statusOptions}
-            value={search.enrollmentStatus ?? null}
-            onChange={(value) => setSearch({ enrollmentStatus: value ?? undefined })}
-          />
-          <Select
-            label="Managed by"
-            placeholder="Any"
-            clearable
-            w={170}
-            data={MANAGED_BY_LIST.map((value) => ({ value, label: MANAGED_BY_LABELS[value] }))}
-            value={search.managedBy ?? null}
-            onChange={(value) => setSearch({ managedBy: MANAGED_BY_LIST.find((m) => m === value) })}
-          />
-          <Select
-            label="Settings status"
-            placeholder="Any"
-            clearable
-            w={150}
-            data={Object.entries(REPORT_STATUS_LABELS).map(([value, label]) => ({ value, label }))}
-            value={search.reportStatus ?? null}
-            onChange={(value) =>
-              setSearch({
-                reportStatus: (
-                  Object.keys(REPORT_STATUS_LABELS) as DevicesSearch['reportStatus'][]
-                ).find((s) => s === value),
-              })
-            }
-          />
-          <TextInput
-            label="Tag"
-            placeholder="exact tag"
-            w={140}
-            defaultValue={search.tag ?? ''}
-            key={`tag-${search.tag ?? ''}`}
-            onBlur={(event) => setSearch({ tag: event.currentTarget.value.trim() || undefined })}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter')
-                setSearch({ tag: event.currentTarget.value.trim() || undefined });
-            }}
-          />
-          <Select
-            label="Group"
-            placeholder="Any"
-            clearable
-            searchable
-            w={200}
-            data={groupOptions}
-            value={search.group ?? null}
-            onChange={(value) => setSearch({ group: value ?? undefined })}
-          />
-          {filtered && (
-            <Button
-              variant="subtle"
-              color="gray"
-              onClick={() => {
-                setText('');
-                void navigate({ search: { sort: search.sort, order: search.order } });
-              }}
-            >
-              Clear filters
-            </Button>
-          )}
-        </Group>
-        {search.notSeenForMinutes && (
-          <Group gap={4} mt={6}>
-            <Badge
-              color="orange"
-              rightSection={
-                <CloseButton
-                  size="xs"
-                  aria-label="Clear not-seen filter"
-                  onClick={() => setSearch({ notSeenForMinutes: undefined })}
-                />
-              }
-            >
-              not seen for {search.notSeenForMinutes} min
-            </Badge>
-          </Group>
-        )}
-      </Paper>
+      <DeviceFilters
+        search={search}
+        onChange={setSearch}
+        onClear={() => void navigate({ search: { sort: search.sort, order: search.order } })}
+      />
       <ErrorAlert error={devices.error} title="Devices could not be loaded" />
       {devices.data?.total === 0 && !filtered ? (
         <EmptyState
