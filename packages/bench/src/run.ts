@@ -36,7 +36,7 @@ Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')} (all when none is named)
   --devices N      agents / devices (defaults: the issue's sizes, e.g. 10,000 agents, 100,000 devices)
   --rules N        dynamic rules for groups (default 1,000)
   --seconds S      length of each measured load run (default 10)
-  --profile        run the servers with --cpu-prof (profiles in packages/bench/results/profiles/)
+  --profile        CPU-profile the servers over each measured window (results/profiles/*.cpuprofile)
 `;
 
 /** The simulated fleet lives in this process: one socket per held notify stream. */
