@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { resolveOnboardingToken } from '../src/services/onboarding.js';
+import { manualClock } from './clock.js';
 import { type ApiClient, apiClient, signIn } from './http.js';
 import { describeEachStore, TEST_ADMIN_PASSWORD } from './stores.js';
 
@@ -19,17 +20,6 @@ interface ErrorBody {
 interface Listed<T> {
   items: T[];
   total: number;
-}
-
-/** A clock the tests move by hand (sessions and tokens expire without waiting). */
-function manualClock(start = new Date('2026-01-01T00:00:00.000Z')) {
-  let now = start.getTime();
-  return {
-    now: () => new Date(now),
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
 }
 
 describeEachStore('admin API', (target) => {

@@ -9,6 +9,7 @@ import type { DeviceFacts } from '@palisade/core';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { linuxFacts, SimulatedAgent, windowsFacts } from './agent-sim.js';
+import { manualClock } from './clock.js';
 import { type ApiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
@@ -26,18 +27,8 @@ interface Page {
 
 const SORTS = ['hostname', 'lastCheckInAt', 'platform', 'enrollmentStatus'] as const;
 
-function manualClock(start = new Date('2026-04-01T09:00:00.000Z')) {
-  let now = start.getTime();
-  return {
-    now: () => new Date(now),
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
-
 describeEachStore('device list', (target) => {
-  const clock = manualClock();
+  const clock = manualClock(new Date('2026-04-01T09:00:00.000Z'));
   let server: RunningServer;
   let admin: ApiClient;
   const ids: string[] = [];

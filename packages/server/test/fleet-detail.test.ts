@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { linuxFacts, SimulatedAgent } from './agent-sim.js';
+import { manualClock } from './clock.js';
 import { type ApiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
@@ -33,18 +34,8 @@ interface Dashboard {
   notSeen: { minutes: number; count: number; devices: { id: string }[] };
 }
 
-function manualClock(start = new Date('2026-03-01T08:00:00.000Z')) {
-  let now = start.getTime();
-  return {
-    now: () => new Date(now),
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
-
 describeEachStore('fleet detail', (target) => {
-  const clock = manualClock();
+  const clock = manualClock(new Date('2026-03-01T08:00:00.000Z'));
   let server: RunningServer;
   let admin: ApiClient;
   let token: string;
