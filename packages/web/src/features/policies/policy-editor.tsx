@@ -62,6 +62,48 @@ function whatIfRequestOf(draft: PolicyDraft, policyId: string | undefined): What
   };
 }
 
+/** Sticks under the header while a draft is unsaved: discard it, or review and save it. */
+function SaveBar(props: {
+  creating: boolean;
+  dirty: boolean;
+  canReview: boolean;
+  reviewing: boolean;
+  onDiscard: () => void;
+  onReview: () => void;
+}): ReactNode {
+  return (
+    <Paper
+      withBorder
+      p="xs"
+      bg="indigo.0"
+      style={{ position: 'sticky', top: 56, zIndex: 5 }}
+      data-testid="save-bar"
+    >
+      <Group justify="space-between">
+        <Text size="sm">
+          {props.creating ? 'New policy: not saved yet.' : 'Unsaved changes.'} Review what changes
+          on which devices before saving.
+        </Text>
+        <Group gap="xs">
+          {props.dirty && (
+            <Button variant="default" onClick={props.onDiscard}>
+              Discard
+            </Button>
+          )}
+          <Button
+            onClick={props.onReview}
+            loading={props.reviewing}
+            disabled={!props.canReview}
+            data-testid="review-and-save"
+          >
+            Review and save
+          </Button>
+        </Group>
+      </Group>
+    </Paper>
+  );
+}
+
 export function PolicyEditor(props: {
   policy: Policy | null;
   initial: PolicyDraft;
@@ -191,35 +233,14 @@ export function PolicyEditor(props: {
       )}
 
       {!readOnly && (dirty || creating) && (
-        <Paper
-          withBorder
-          p="xs"
-          bg="indigo.0"
-          style={{ position: 'sticky', top: 56, zIndex: 5 }}
-          data-testid="save-bar"
-        >
-          <Group justify="space-between">
-            <Text size="sm">
-              {creating ? 'New policy: not saved yet.' : 'Unsaved changes.'} Review what changes on
-              which devices before saving.
-            </Text>
-            <Group gap="xs">
-              {dirty && (
-                <Button variant="default" onClick={() => setDraft(props.initial)}>
-                  Discard
-                </Button>
-              )}
-              <Button
-                onClick={() => whatIf.mutate()}
-                loading={whatIf.isPending}
-                disabled={!draft.name.trim()}
-                data-testid="review-and-save"
-              >
-                Review and save
-              </Button>
-            </Group>
-          </Group>
-        </Paper>
+        <SaveBar
+          creating={creating}
+          dirty={dirty}
+          canReview={draft.name.trim() !== ''}
+          reviewing={whatIf.isPending}
+          onDiscard={() => setDraft(props.initial)}
+          onReview={() => whatIf.mutate()}
+        />
       )}
 
       <Tabs
