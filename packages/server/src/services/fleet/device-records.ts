@@ -127,3 +127,36 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
   }
   return map;
 }
+
+/**
+ * The devices a set of policies reaches or reached: the current members of the groups they
+ * include, plus every device holding a per-setting status from one of them (it had the policy,
+ * and must be recomputed when the policy moves away from it). Added to `into`.
+ */
+export async function addDevicesOfPolicies(
+  db: FleetDb,
+  tenantId: string,
+  includedGroupIds: Iterable<string>,
+  policyIds: readonly string[],
+  into: Set<string>,
+): Promise<void> {
+  for (const ids of chunks([...new Set(includedGroupIds)])) {
+    const members = await db
+      .selectFrom('group_memberships')
+      .select('device_id')
+      .where('tenant_id', '=', tenantId)
+      .where('group_id', 'in', ids)
+      .execute();
+    for (const member of members) into.add(member.device_id);
+  }
+  for (const ids of chunks(policyIds)) {
+    const current = await db
+      .selectFrom('setting_statuses')
+      .select('device_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('policy_id', 'in', ids)
+      .execute();
+    for (const row of current) into.add(row.device_id);
+  }
+}

@@ -18,8 +18,9 @@ import type { AfterCommit, Clock, FleetEngine } from '../../context.js';
 import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
+import { CheckInRecorder } from './check-in-recorder.js';
 import { DeviceViewCache } from './device-cache.js';
-import { type DeviceRecord, loadDeviceRecords } from './device-records.js';
+import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
@@ -52,6 +53,8 @@ export class FleetService implements FleetEngine {
   readonly tenants = new TenantStateCache();
   /** Devices as rules see them, refreshed by version before each scan. */
   readonly views = new DeviceViewCache();
+  /** Check-in history, written with group commit (one transaction per burst of check-ins). */
+  readonly checkIns: CheckInRecorder;
   private readonly stopListening: () => void;
 
   constructor(options: FleetServiceOptions) {
@@ -60,6 +63,7 @@ export class FleetService implements FleetEngine {
     this.logger = options.logger;
     this.clock = options.clock;
     this.metrics = createFleetMetrics(options.registry);
+    this.checkIns = new CheckInRecorder(options.store);
     // Another process saved an admin change: its notice drops our cached tenant state.
     this.stopListening = this.push.subscribeTenants((tenantId, event) => {
       if (event.kind === 'caches') this.tenants.drop(tenantId);
@@ -345,23 +349,7 @@ async function devicesTouchedByPolicies(
       const assignments = JSON.parse(version.assignments) as { include?: string[] };
       for (const id of assignments.include ?? []) groups.add(id);
     }
-    for (const groupIds of chunks([...groups])) {
-      const members = await db
-        .selectFrom('group_memberships')
-        .select('device_id')
-        .where('tenant_id', '=', tenantId)
-        .where('group_id', 'in', groupIds)
-        .execute();
-      for (const member of members) devices.add(member.device_id);
-    }
-    const current = await db
-      .selectFrom('setting_statuses')
-      .select('device_id')
-      .distinct()
-      .where('tenant_id', '=', tenantId)
-      .where('policy_id', 'in', ids)
-      .execute();
-    for (const row of current) devices.add(row.device_id);
+    await addDevicesOfPolicies(db, tenantId, groups, ids, devices);
   }
   return [...devices];
 }

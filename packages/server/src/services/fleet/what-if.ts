@@ -16,7 +16,7 @@ import {
 import type { WhatIfRequestSchema, WhatIfResponse } from '@palisade/protocol';
 import type { z } from 'zod';
 import { ApiError } from '../../errors.js';
-import { loadDeviceRecords } from './device-records.js';
+import { addDevicesOfPolicies, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
 import { configurationFor, evaluateDevice, MANAGED_CODE } from './recompute.js';
@@ -151,27 +151,9 @@ async function devicesInScope(
   tenantId: string,
   policies: readonly PolicyVersion[],
 ): Promise<string[]> {
-  const groups = [...new Set(policies.flatMap((p) => p.assignments.include))];
   const devices = new Set<string>();
-  for (const ids of chunks(groups)) {
-    const rows = await db
-      .selectFrom('group_memberships')
-      .select('device_id')
-      .where('tenant_id', '=', tenantId)
-      .where('group_id', 'in', ids)
-      .execute();
-    for (const row of rows) devices.add(row.device_id);
-  }
+  const groups = policies.flatMap((p) => p.assignments.include);
   const policyIds = policies.map((p) => p.id).filter((id) => id !== DRAFT_POLICY_ID);
-  for (const ids of chunks(policyIds)) {
-    const rows = await db
-      .selectFrom('setting_statuses')
-      .select('device_id')
-      .distinct()
-      .where('tenant_id', '=', tenantId)
-      .where('policy_id', 'in', ids)
-      .execute();
-    for (const row of rows) devices.add(row.device_id);
-  }
+  await addDevicesOfPolicies(db, tenantId, groups, policyIds, devices);
   return [...devices];
 }
