@@ -30,8 +30,7 @@ import { loadTenantState, type TenantState } from './tenant-state.js';
 
 /** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
-/** Check-in history kept per device. */
-export const CHECK_IN_HISTORY = 50;
+export { CHECK_IN_HISTORY } from './check-in-recorder.js';
 
 /** What the credential check reads: the one indexed read of an unchanged check-in. */
 export interface AuthenticatedDevice {
@@ -243,7 +242,7 @@ export async function checkIn(
     now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || merged !== null;
   if (!changed) {
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
-    if (seenLongAgo) await recordCheckIn(fleet.db, device, request, null, merged !== null, now);
+    if (seenLongAgo) await recordCheckIn(fleet, device, request, null, merged !== null, now);
     return { s: 'u', n };
   }
   const configuration = await fleet.db
@@ -257,7 +256,7 @@ export async function checkIn(
     return { s: 'u', n };
   }
   fleet.metrics.checkIns.inc({ result: 'changed' });
-  await recordCheckIn(fleet.db, device, request, configuration.revision, merged !== null, now);
+  await recordCheckIn(fleet, device, request, configuration.revision, merged !== null, now);
   return {
     s: 'c',
     n,
@@ -330,48 +329,22 @@ async function recordFactsChange(
   return revision;
 }
 
-async function recordCheckIn(
-  db: FleetDb,
+function recordCheckIn(
+  fleet: FleetService,
   device: AuthenticatedDevice,
   request: CheckInRequest,
   sentRevision: number | null,
   factsChanged: boolean,
   now: Date,
 ): Promise<void> {
-  const at = now.toISOString();
-  await db
-    .updateTable('devices')
-    .set({ last_check_in_at: at })
-    .where('id', '=', device.id)
-    .execute();
-  await db
-    .insertInto('check_ins')
-    .values({
-      id: randomUUID(),
-      tenant_id: device.tenantId,
-      device_id: device.id,
-      at,
-      held_revision: request.revision,
-      sent_revision: sentRevision,
-      facts_changed: factsChanged ? 1 : 0,
-    })
-    .execute();
-  // Bounded history: drop what is older than the newest CHECK_IN_HISTORY entries.
-  const cutoff = await db
-    .selectFrom('check_ins')
-    .select('at')
-    .where('device_id', '=', device.id)
-    .orderBy('at', 'desc')
-    .offset(CHECK_IN_HISTORY)
-    .limit(1)
-    .executeTakeFirst();
-  if (cutoff) {
-    await db
-      .deleteFrom('check_ins')
-      .where('device_id', '=', device.id)
-      .where('at', '<=', cutoff.at)
-      .execute();
-  }
+  return fleet.checkIns.record({
+    tenantId: device.tenantId,
+    deviceId: device.id,
+    at: now.toISOString(),
+    heldRevision: request.revision,
+    sentRevision,
+    factsChanged,
+  });
 }
 
 export async function report(
