@@ -222,9 +222,12 @@ export const TenantSettingsSchema = z
   .meta({ id: 'TenantSettings' });
 export type TenantSettingsMessage = z.infer<typeof TenantSettingsSchema>;
 
-/** Only the fields sent change; enforcementScope may name only some platforms. */
+/**
+ * Only the fields sent change; enforcementScope may name only some platforms, but only platforms
+ * (a misspelt one is refused rather than ignored, which would look like a saved change).
+ */
 export const UpdateTenantSettingsRequestSchema = TenantSettingsSchema.extend({
-  enforcementScope: scopeByPlatform.partial(),
+  enforcementScope: scopeByPlatform.partial().strict(),
 })
   .partial()
   .strict();

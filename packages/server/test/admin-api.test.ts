@@ -338,6 +338,21 @@ describeEachStore('admin API', (target) => {
       expect((await admin.get('/api/v1/tenant/settings')).body).toEqual(before.body);
       expect(await auditCount()).toBe(entries);
     });
+
+    it('refuses a platform the enforcement scope does not know, naming it, changing nothing', async () => {
+      const before = await admin.get('/api/v1/tenant/settings');
+      const entries = await auditCount();
+      // "windows" is a policy platform, not a device platform: a typo must not pass as a no-op.
+      const answer = await admin.patch<ErrorBody>('/api/v1/tenant/settings', {
+        enforcementScope: { windows: { mode: 'off' } },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('validation_failed');
+      expect(answer.body.error.message).toContain('windows');
+      expect(answer.body.error.fields?.[0]?.path).toBe('body.enforcementScope');
+      expect((await admin.get('/api/v1/tenant/settings')).body).toEqual(before.body);
+      expect(await auditCount()).toBe(entries);
+    });
   });
 
   describe('groups', () => {
