@@ -1,0 +1,209 @@
+/**
+ * The agent's notify stream (server-sent events), held open by every connected agent: the
+ * per-connection cost is what bounds how many agents one process holds. On node's HTTP server the
+ * events are written straight to node's ServerResponse (no Web ReadableStream/TransformStream pair,
+ * no Hono context kept alive) and one timer pings every open stream; elsewhere (`app.request()` in
+ * tests, other runtimes) the same session runs over Hono's `streamSSE`.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { PushEvent } from '../push/push-hub.js';
+import type { AuthenticatedDevice } from '../services/fleet/agent-service.js';
+import type { FleetService } from '../services/fleet/fleet-service.js';
+
+/** A comment line this often keeps proxies and the agent's read timeout from closing the stream. */
+export const NOTIFY_PING_MS = 25_000;
+
+/** Where a session writes its events; a write that fails ends the session. */
+interface EventSink {
+  write(text: string): Promise<void> | undefined;
+}
+
+/** The marker @hono/node-server reads as "the handler answered on the node response itself". */
+const ALREADY_SENT_HEADER = 'x-hono-already-sent';
+
+const SSE_HEADERS = {
+  'transfer-encoding': 'chunked',
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+} as const;
+
+function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * One notify session. Notices only say "look": on each, the device's revision is read and a
+ * `revision` event is sent when it passed the last one this stream announced (or the one the
+ * agent holds). `end` is called when the device is offboarded or a write fails.
+ */
+class NotifySession {
+  private announced: number;
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+  unsubscribe: () => void = () => {};
+
+  constructor(
+    private readonly fleet: FleetService,
+    private readonly deviceId: string,
+    held: number,
+    private readonly sink: EventSink,
+    private readonly end: () => void,
+  ) {
+    this.announced = held;
+  }
+
+  /** Serialised so events leave in order and never interleave on the wire. */
+  readonly onEvent = (event: PushEvent): void => {
+    if (this.ended) return;
+    this.queue = this.queue
+      .then(async () => {
+        if (event.kind === 'sync')
+          await this.sink.write(sseEvent('sync', { syncRequestId: event.syncRequestId }));
+        else if (event.kind === 'revision') await this.check();
+      })
+      .catch(() => this.end());
+  };
+
+  ping(): void {
+    if (this.ended) return;
+    this.queue = this.queue.then(() => this.sink.write(': ping\n\n')).catch(() => this.end());
+  }
+
+  /** Stops listening; idempotent. */
+  stop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.unsubscribe();
+    this.fleet.metrics.notifyConnections.dec();
+  }
+
+  private async check(): Promise<void> {
+    const row = await this.fleet.db
+      .selectFrom('devices')
+      .select(['revision', 'offboarded_at'])
+      .where('id', '=', this.deviceId)
+      .executeTakeFirst();
+    if (!row || row.offboarded_at !== null) {
+      this.end();
+      return;
+    }
+    if (row.revision > this.announced && !this.ended) {
+      this.announced = row.revision;
+      await this.sink.write(sseEvent('revision', { revision: row.revision }));
+    }
+  }
+}
+
+/** Every open node-level session, pinged by one shared timer (not one interval per stream). */
+const pinged = new Set<NotifySession>();
+let pingTimer: NodeJS.Timeout | undefined;
+
+function startPinging(session: NotifySession): void {
+  pinged.add(session);
+  pingTimer ??= setInterval(() => {
+    for (const each of pinged) each.ping();
+  }, NOTIFY_PING_MS);
+}
+
+function stopPinging(session: NotifySession): void {
+  pinged.delete(session);
+  if (pinged.size === 0 && pingTimer) {
+    clearInterval(pingTimer);
+    pingTimer = undefined;
+  }
+}
+
+function begin(session: NotifySession, fleet: FleetService, deviceId: string): void {
+  session.unsubscribe = fleet.push.subscribe(deviceId, session.onEvent);
+  fleet.metrics.notifyConnections.inc();
+  // The agent may have missed a change between its last check-in and this connection.
+  session.onEvent({ kind: 'revision' });
+}
+
+/**
+ * Answers a notify request with the event stream. Returns the Response for Hono: on node's server
+ * a marker telling @hono/node-server the answer is already being written.
+ */
+export function answerNotify(
+  c: Context,
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  held: number | undefined,
+): Response {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (!outgoing) return answerOverStreamSse(c, fleet, device, held);
+  const marker = new Response(null, { headers: { [ALREADY_SENT_HEADER]: 'true' } });
+  // @hono/node-server's lazy Response would be written from its cache (ignoring the marker):
+  // reading `body` turns it into a plain Response, whose headers the server does read.
+  void marker.body;
+  // The middlewares still run after this handler returns (request id, secure headers) and set
+  // their headers on `marker`; they finish within the current turn of the event loop, so the
+  // head is written on the next one with every header they set.
+  setImmediate(() => openNodeStream(outgoing, marker.headers, fleet, device, held));
+  return marker;
+}
+
+function openNodeStream(
+  outgoing: ServerResponse,
+  headers: Headers,
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  held: number | undefined,
+): void {
+  if (outgoing.destroyed) return;
+  const head: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name !== ALREADY_SENT_HEADER) head[name] = value;
+  });
+  outgoing.writeHead(200, { ...head, ...SSE_HEADERS });
+  outgoing.flushHeaders();
+  const sink: EventSink = {
+    write: (text) => {
+      if (outgoing.destroyed || outgoing.writableEnded) {
+        return Promise.reject(new Error('notify stream closed'));
+      }
+      outgoing.write(text);
+      return undefined;
+    },
+  };
+  const finish = () => {
+    session.stop();
+    stopPinging(session);
+    if (!outgoing.writableEnded) outgoing.end();
+  };
+  const session = new NotifySession(fleet, device.id, held ?? device.revision, sink, finish);
+  outgoing.once('close', finish);
+  startPinging(session);
+  begin(session, fleet, device.id);
+}
+
+/** The same session over Hono's streamSSE (no node response to write to). */
+function answerOverStreamSse(
+  c: Context,
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  held: number | undefined,
+): Response {
+  return streamSSE(c, async (stream) => {
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const sink: EventSink = { write: (text) => stream.write(text).then(() => undefined) };
+    const session = new NotifySession(fleet, device.id, held ?? device.revision, sink, () =>
+      finish(),
+    );
+    const ping = setInterval(() => session.ping(), NOTIFY_PING_MS);
+    stream.onAbort(() => finish());
+    try {
+      begin(session, fleet, device.id);
+      await finished;
+    } finally {
+      clearInterval(ping);
+      session.stop();
+    }
+  });
+}
