@@ -6,7 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  type SqliteDatabase as KyselySqliteDatabase,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
@@ -90,7 +95,9 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   const store: Store = {
     db,
     dialect: 'sqlite',
@@ -106,6 +113,34 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
     close: () => db.destroy(),
   };
   return { store, database };
+}
+
+/** Distinct SQL texts kept prepared; `in (…)` lists of many lengths make the set open-ended. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh; preparing (parsing and planning the SQL)
+ * costs more than running the primary-key reads of the agent's hot path. Statements are kept by
+ * their SQL text and reused. Kysely runs one query at a time on this single connection (a stream
+ * holds it until it ends), so a cached statement is never used twice at once.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string, options: OpenStoreOptions): Store {
