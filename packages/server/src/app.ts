@@ -79,10 +79,23 @@ export function createApp(context: AppContext): PalisadeApp {
   const tooLarge = () => {
     throw new ApiError('payload_too_large');
   };
-  app.use('/agent/v1/report', bodyLimit({ maxSize: MAX_REPORT_BODY_BYTES, onError: tooLarge }));
+  const reportLimit = bodyLimit({ maxSize: MAX_REPORT_BODY_BYTES, onError: tooLarge });
+  const otherLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use('*', async (c, next) => {
-    if (c.req.path === '/agent/v1/report') return next();
-    return bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })(c, next);
+    // GET and HEAD carry no body (a Web Request cannot have one): nothing to limit.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const report = c.req.path === '/agent/v1/report';
+    const declared = declaredBodyBytes(
+      c.req.header('content-length'),
+      c.req.header('transfer-encoding'),
+    );
+    // A declared length is checked from the header alone: Hono's bodyLimit reads `raw.body`,
+    // which makes @hono/node-server build a Web Request and stream, on every request (the
+    // agent's check-in included) and loses its direct read of the body. Without a declared
+    // length (chunked), bodyLimit counts the bytes as they arrive.
+    if (declared === null) return (report ? reportLimit : otherLimit)(c, next);
+    if (declared > (report ? MAX_REPORT_BODY_BYTES : MAX_BODY_BYTES)) return tooLarge();
+    return next();
   });
   app.use('/api/v1/*', authenticate(context));
 
@@ -97,6 +110,15 @@ export function createApp(context: AppContext): PalisadeApp {
   );
   app.onError((error, c) => errorResponse(error, c, context.logger));
   return app;
+}
+
+/** The body length a request declares (Content-Length without Transfer-Encoding), or null. */
+function declaredBodyBytes(
+  contentLength: string | undefined,
+  transferEncoding: string | undefined,
+): number | null {
+  if (contentLength === undefined || transferEncoding !== undefined) return null;
+  return Number.parseInt(contentLength, 10) || 0;
 }
 
 /** One info line per request: method, path, status, duration, and who asked. */
