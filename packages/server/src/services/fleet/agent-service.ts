@@ -150,7 +150,7 @@ async function enrollOnce(
   now: Date,
 ) {
   const facts = request.facts as DeviceFacts;
-  return fleet.store.transaction(async (trx) => {
+  return fleet.agentWrites.run(async (trx) => {
     const db = fleetDb(trx);
     const existing = await db
       .selectFrom('devices')
@@ -353,7 +353,7 @@ export async function report(
   request: ReportRequest,
 ): Promise<ReportResponse> {
   const now = fleet.clock.now();
-  const duplicate = await fleet.store.transaction(async (trx) => {
+  const duplicate = await fleet.agentWrites.run(async (trx) => {
     const db = fleetDb(trx);
     const inserted = await db
       .insertInto('reports')

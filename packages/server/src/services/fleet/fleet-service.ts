@@ -23,6 +23,7 @@ import { DeviceViewCache } from './device-cache.js';
 import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
+import { GroupCommit } from './group-commit.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
@@ -55,6 +56,8 @@ export class FleetService implements FleetEngine {
   readonly views = new DeviceViewCache();
   /** Check-in history, written with group commit (one transaction per burst of check-ins). */
   readonly checkIns: CheckInRecorder;
+  /** Enrollments and reports: one commit per burst on SQLite (group commit). */
+  readonly agentWrites: GroupCommit;
   private readonly stopListening: () => void;
 
   constructor(options: FleetServiceOptions) {
@@ -64,6 +67,7 @@ export class FleetService implements FleetEngine {
     this.clock = options.clock;
     this.metrics = createFleetMetrics(options.registry);
     this.checkIns = new CheckInRecorder(options.store);
+    this.agentWrites = new GroupCommit(options.store);
     // Another process saved an admin change: its notice drops our cached tenant state.
     this.stopListening = this.push.subscribeTenants((tenantId, event) => {
       if (event.kind === 'caches') this.tenants.drop(tenantId);
