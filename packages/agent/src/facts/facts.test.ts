@@ -7,7 +7,7 @@ import { MdatpDriver } from '../drivers/mdatp/mdatp-driver.js';
 import { collectFacts, readFactsOverrides } from './collect.js';
 import { collectLinuxFacts, installedSoftware, parseOsRelease } from './linux.js';
 import { parseMdmEnrollment, parseSwVers } from './macos.js';
-import { parseWindowsFacts } from './windows.js';
+import { MDE_DEVICE_TAGGING_KEY, parseWindowsFacts, WINDOWS_FACTS_SCRIPT } from './windows.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -98,6 +98,41 @@ describe('facts', () => {
     });
     expect(facts.mdmManaged).toBe(true);
     expect(facts.tags).toEqual(['kiosk']);
+  });
+
+  it('detects a non-persistent VDI instance from the Defender for Endpoint VDI device tag', () => {
+    const facts = parseWindowsFacts(fixture('windows-vdi-nonpersistent.json'));
+    expect(facts).toMatchObject({
+      hostname: 'AVD-POOL-3',
+      platform: 'windows-client',
+      osName: 'Windows 11 Enterprise multi-session',
+      nonPersistentVdi: true,
+      tags: [],
+    });
+    // The script reads the documented key and prints the value under the name the parser reads.
+    expect(WINDOWS_FACTS_SCRIPT).toContain(
+      "(Get-ItemProperty 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection\\DeviceTagging').VDI",
+    );
+    expect(WINDOWS_FACTS_SCRIPT).toMatch(/MdeVdiTag = \$vdi/);
+    expect(MDE_DEVICE_TAGGING_KEY).toMatch(/^HKLM:/);
+  });
+
+  it('reads the VDI tag without case, and anything else (or no tag) as persistent', () => {
+    const withTag = (tag: unknown) =>
+      parseWindowsFacts(
+        JSON.stringify({
+          ...JSON.parse(fixture('windows-vdi-nonpersistent.json')),
+          MdeVdiTag: tag,
+        }),
+      ).nonPersistentVdi;
+    expect(withTag('nonpersistent')).toBe(true);
+    expect(withTag(' NonPersistent ')).toBe(true);
+    expect(withTag('Persistent')).toBe(false);
+    expect(withTag('')).toBe(false);
+    expect(withTag(null)).toBe(false);
+    // Output of the script before it read the tag: no MdeVdiTag at all.
+    const { MdeVdiTag: _dropped, ...older } = JSON.parse(fixture('windows-vdi-nonpersistent.json'));
+    expect(parseWindowsFacts(JSON.stringify(older)).nonPersistentVdi).toBe(false);
   });
 
   it('overrides collected facts from --facts and takes tags from the agent config file', async () => {

@@ -3,7 +3,8 @@
  * version (Win32_OperatingSystem), domain role (Win32_ComputerSystem: 4 and 5 are domain
  * controllers; ProductType 1 is a client), Server Core (InstallationType in the registry), the
  * PowerShell language mode, Entra/AD join (dsregcmd), MDM enrollment and the Configuration Manager
- * client, and the tags set on the machine itself in the registry.
+ * client, whether the machine is a non-persistent VDI instance, and the tags set on the machine
+ * itself in the registry.
  */
 import type { DeviceFacts } from '@palisade/core';
 import type { CommandRunner } from '../drivers/commands.js';
@@ -11,12 +12,24 @@ import type { CommandRunner } from '../drivers/commands.js';
 /** Where tags set on a Windows machine live: a REG_MULTI_SZ (or ;-separated REG_SZ) value. */
 export const WINDOWS_TAGS_KEY = 'HKLM:\\SOFTWARE\\Palisade\\Agent';
 
+/**
+ * The marker Microsoft documents for a non-persistent VDI instance onboarded to Defender for
+ * Endpoint ("Onboard non-persistent virtual desktop infrastructure (VDI) devices"): the REG_SZ value
+ * `VDI` = `NonPersistent` under this key, set by the single-entry VDI onboarding script
+ * (Onboard-NonPersistentMachine.ps1) or by hand on down-level servers. Vendor keys of Citrix, VMware
+ * Horizon or Azure Virtual Desktop are not read: they say a machine is a virtual desktop, not that
+ * it is reset at sign-out or restart (a pooled host can be persistent), so they would guess.
+ */
+export const MDE_DEVICE_TAGGING_KEY =
+  'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection\\DeviceTagging';
+
 export const WINDOWS_FACTS_SCRIPT = [
   "$ErrorActionPreference = 'SilentlyContinue'",
   '$os = Get-CimInstance Win32_OperatingSystem',
   '$cs = Get-CimInstance Win32_ComputerSystem',
   "$cv = Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'",
   `$tags = (Get-ItemProperty '${WINDOWS_TAGS_KEY}').Tags`,
+  `$vdi = (Get-ItemProperty '${MDE_DEVICE_TAGGING_KEY}').VDI`,
   '$dsreg = (dsregcmd /status) -join "`n"',
   "$mdm = @(Get-ChildItem 'HKLM:\\SOFTWARE\\Microsoft\\Enrollments' | Where-Object { (Get-ItemProperty $_.PSPath).ProviderID -eq 'MS DM Server' }).Count -gt 0",
   '$ccm = [bool](Get-Service -Name CcmExec)',
@@ -26,6 +39,7 @@ export const WINDOWS_FACTS_SCRIPT = [
   '  Version = $os.Version; UBR = $cv.UBR; OSArchitecture = $os.OSArchitecture',
   '  InstallationType = $cv.InstallationType; LanguageMode = "$($ExecutionContext.SessionState.LanguageMode)"',
   '  Dsregcmd = $dsreg; MdmEnrolled = $mdm; ConfigMgrClient = $ccm; Tags = $tags',
+  '  MdeVdiTag = $vdi',
   '} | ConvertTo-Json -Compress',
 ].join('\n');
 
@@ -45,6 +59,8 @@ interface WindowsFactsJson {
   readonly MdmEnrolled?: boolean;
   readonly ConfigMgrClient?: boolean;
   readonly Tags?: string | readonly string[] | null;
+  /** The `VDI` value of the Defender for Endpoint DeviceTagging key; null when it is not set. */
+  readonly MdeVdiTag?: string | null;
 }
 
 /** `dsregcmd /status` lines `AzureAdJoined : YES`, `TenantId : …`, `DeviceId : …`. */
@@ -81,7 +97,8 @@ export function parseWindowsFacts(text: string): Partial<DeviceFacts> {
         : language === 'FullLanguage'
           ? 'FullLanguage'
           : null,
-    nonPersistentVdi: false,
+    // Registry string values compare without case, as Windows reads them.
+    nonPersistentVdi: json.MdeVdiTag?.trim().toLowerCase() === 'nonpersistent',
     directoryJoin: parseDsregcmd(json.Dsregcmd ?? ''),
     mdmManaged: json.MdmEnrolled === true,
     configMgrManaged: json.ConfigMgrClient === true,
