@@ -124,6 +124,40 @@ describe('the ids other parts of Palisade rely on', () => {
   });
 });
 
+describe('every firewall rule field of the Firewall CSP (firewall-csp.json)', () => {
+  const { firewallRuleFields } = load<{
+    firewallRuleFields: { node: string; accessType: string; format: string }[];
+  }>('firewall-csp.json');
+  const setting = getSetting('firewall.rules');
+  const fields = setting?.type.kind === 'structured-list' ? setting.type.fields : [];
+  // The rule's node itself, its friendly name (the rule name carries both), the App folder and
+  // the read-only Status are not fields an administrator writes.
+  const writable = firewallRuleFields.filter(
+    (field) => !['', 'Name', 'App', 'Status'].includes(field.node),
+  );
+
+  it.each(writable.map((field) => [field.node]))('%s is a field of firewall.rules', (node) => {
+    const field = fields.find((f) => f.native?.['windows-defender']?.split(' ')[0] === node);
+    expect(field, node).toBeDefined();
+  });
+
+  it('keeps the Windows-only fields off Linux, and ICMP types on both', () => {
+    const platformsOf = (key: string) => fields.find((f) => f.key === key)?.platforms;
+    for (const key of [
+      'interfaceTypes',
+      'edgeTraversal',
+      'localUserAuthorizedList',
+      'remoteAddressDynamicKeywords',
+      'packageFamilyName',
+      'fqbn',
+      'policyAppId',
+    ]) {
+      expect(platformsOf(key), key).toEqual(['windows']);
+    }
+    expect(platformsOf('icmpTypes')).toEqual(['windows', 'linux']);
+  });
+});
+
 describe('every Defender Policy CSP setting (defender-csp.json)', () => {
   const windowsMappings = SETTINGS.flatMap((setting) => {
     const native = setting.native['windows-defender'];

@@ -12,6 +12,7 @@ export { getProfile, PROFILE_DEFINITIONS, SECURITY_EXPERIENCE_REFUSAL } from './
 export {
   checkFirewallRule,
   FIREWALL_RULE_FIELDS,
+  INTERFACE_TYPES,
   isAddressToken,
   WINDOWS_ADDRESS_KEYWORDS,
 } from './settings/firewall.js';

@@ -214,7 +214,7 @@ describe('validateSettings', () => {
         ],
         [
           [2, 'colour'],
-          'firewall.rules[2].colour: is not a field (fields: name, description, direction, action, protocol, localPorts, remotePorts, localAddresses, remoteAddresses, enabled, profiles, program, service)',
+          'firewall.rules[2].colour: is not a field (fields: name, description, direction, action, protocol, localPorts, remotePorts, localAddresses, remoteAddresses, enabled, profiles, program, service, icmpTypes, interfaceTypes, edgeTraversal, localUserAuthorizedList, remoteAddressDynamicKeywords, packageFamilyName, fqbn, policyAppId)',
         ],
         [
           [1, 'localPorts'],
@@ -242,6 +242,101 @@ describe('validateSettings', () => {
         ],
       ]);
       expect(problems.every((p) => p.settingId === 'firewall.rules')).toBe(true);
+    });
+
+    /** A rule with every Windows-only field of the Firewall CSP, each well formed. */
+    const windowsOnly = {
+      interfaceTypes: ['lan', 'wireless'],
+      edgeTraversal: true,
+      localUserAuthorizedList: 'O:LSD:(A;;CC;;;S-1-5-21-1004336348-1177238915-682003330-512)',
+      remoteAddressDynamicKeywords: ['{01234567-89ab-cdef-0123-456789abcdef}'],
+      packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe',
+      fqbn: 'O=CONTOSO, L=REDMOND, S=WASHINGTON, C=US\\CONTOSO APP\\APP.EXE\\*',
+      policyAppId: 'Contoso.Tag:Line/1',
+    };
+    const store = { name: 'store app', direction: 'in', action: 'allow', ...windowsOnly };
+
+    it('accepts the Windows-only fields of the Firewall CSP on Windows', () => {
+      expect(validateSettings('windows', 'firewall-rules', { 'firewall.rules': [store] })).toEqual(
+        [],
+      );
+    });
+
+    it('refuses each Windows-only field in a Linux policy, naming it (nftables cannot express it)', () => {
+      const problems = validateSettings('linux', 'firewall-rules', { 'firewall.rules': [store] });
+      expect(problems.map((p) => [p.path, p.message])).toEqual(
+        Object.keys(windowsOnly).map((key) => [
+          [0, key],
+          `firewall.rules[0].${key}: is a Windows field; Linux policies cannot use it`,
+        ]),
+      );
+    });
+
+    it('checks the formats the Firewall CSP gives the Windows-only fields', () => {
+      const problems = validateSettings('windows', 'firewall-rules', {
+        'firewall.rules': [
+          {
+            name: 'bad',
+            direction: 'out',
+            action: 'allow',
+            interfaceTypes: ['lan', 'ethernet'],
+            localUserAuthorizedList: 'Administrators',
+            remoteAddressDynamicKeywords: ['01234567-89ab-cdef-0123-456789abcdef'],
+            packageFamilyName: 'Microsoft.WindowsCalculator',
+            policyAppId: 'tag with spaces',
+          },
+          {
+            name: 'contradictions',
+            direction: 'out',
+            action: 'allow',
+            interfaceTypes: ['all', 'lan'],
+            edgeTraversal: true,
+            service: 'Dnscache',
+            policyAppId: 'Contoso.Tag',
+          },
+        ],
+      });
+      expect(messages(problems)).toEqual([
+        'firewall.rules[0].interfaceTypes[1]: "ethernet" is not lan, wireless, remote-access, mobile-broadband, all',
+        'firewall.rules[0].localUserAuthorizedList: "Administrators" is not an SDDL security descriptor with a DACL, such as D:(A;;CC;;;S-1-5-32-544)',
+        'firewall.rules[0].remoteAddressDynamicKeywords[0]: "01234567-89ab-cdef-0123-456789abcdef" is not a braced GUID such as {01234567-89ab-cdef-0123-456789abcdef}',
+        'firewall.rules[0].packageFamilyName: "Microsoft.WindowsCalculator" is not a package family name such as Microsoft.WindowsCalculator_8wekyb3d8bbwe',
+        'firewall.rules[0].policyAppId: "tag with spaces" is not a tag of letters, digits and _ . : /',
+        'firewall.rules[1].interfaceTypes: all means every interface type and must stand alone',
+        'firewall.rules[1].edgeTraversal: edge traversal applies to inbound rules only; set direction to in',
+        'firewall.rules[1].policyAppId: an App Control tag cannot be combined with a service; remove one',
+      ]);
+    });
+
+    it('takes ICMP types and codes on Windows and Linux, for icmp and icmpv6 only', () => {
+      const ping = {
+        name: 'ping',
+        direction: 'in',
+        action: 'allow',
+        protocol: 'icmp',
+        icmpTypes: ['8:*', '3:4', '0:0'],
+      };
+      for (const platform of ['windows', 'linux'] as const) {
+        expect(validateSettings(platform, 'firewall-rules', { 'firewall.rules': [ping] })).toEqual(
+          [],
+        );
+      }
+      const problems = validateSettings('linux', 'firewall-rules', {
+        'firewall.rules': [
+          { ...ping, icmpTypes: ['*'] },
+          { ...ping, name: 'tcp', protocol: 'tcp', icmpTypes: ['8:*'] },
+          { ...ping, name: 'bad', icmpTypes: ['*:4', '*:*', '8', '256:0', '3:300', '*'] },
+        ],
+      });
+      expect(messages(problems)).toEqual([
+        'firewall.rules[2].icmpTypes[0]: "*:4" is not a type:code pair such as 3:4, a type with every code such as 8:*, or *',
+        'firewall.rules[2].icmpTypes[1]: "*:*" is not a type:code pair such as 3:4, a type with every code such as 8:*, or *',
+        'firewall.rules[2].icmpTypes[2]: "8" is not a type:code pair such as 3:4, a type with every code such as 8:*, or *',
+        'firewall.rules[1].icmpTypes: ICMP types need protocol icmp or icmpv6, not tcp',
+        'firewall.rules[2].icmpTypes[3]: 256:0 is not an ICMP type and code: both run from 0 to 255',
+        'firewall.rules[2].icmpTypes[4]: 3:300 is not an ICMP type and code: both run from 0 to 255',
+        'firewall.rules[2].icmpTypes[5]: * means every ICMP message and must stand alone',
+      ]);
     });
 
     it('parses addresses of both families', () => {

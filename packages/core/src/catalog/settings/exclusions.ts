@@ -74,7 +74,10 @@ export const EXCLUSION_SETTINGS: readonly SettingDefinition[] = [
         name: 'ExcludePath',
         note:
           'one directive per item; clamd reads a regular expression, so the driver anchors ' +
-          'and escapes the path (^/srv/cache/ for a folder)',
+          'and escapes the path (^/srv/cache/ for a folder). A folder without wildcards is also ' +
+          'written as OnAccessExcludePath /srv/cache (a plain folder path, not a regex), which ' +
+          'clamonacc needs when it passes clamd a file descriptor or stream (--fdpass, --stream); ' +
+          'a file or wildcard item has no on-access form and stays scanned on access there',
       },
     },
   },

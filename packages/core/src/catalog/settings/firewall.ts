@@ -1,8 +1,10 @@
 /**
  * The firewall-rules profile: host firewall rules, Windows Firewall (Firewall CSP
  * MdmStore/FirewallRules, reference: firewall-csp.json) and nftables on Linux. A rule has the
- * fields of the Firewall CSP that make sense on both, plus the Windows-only ones (profiles,
- * program, service) that nftables cannot express.
+ * fields of the Firewall CSP that make sense on both (ICMP types and codes included: nftables
+ * matches them too), plus the Windows-only ones that nftables cannot express: profiles, program,
+ * service, interface types, edge traversal, authorized local users, dynamic keyword addresses,
+ * Store app package, fully qualified binary name and App Control tag.
  *
  * Choices where the Firewall CSP is silent or surprising, made for the careful administrator:
  * - `direction` and `action` are required: the CSP defaults (outbound, allow) are rarely what a
@@ -15,6 +17,37 @@ import type { PolicyPlatform } from '../../model.js';
 import type { FieldDefinition, SettingDefinition } from '../types.js';
 
 const PORT_ITEM = '^[0-9]{1,5}(-[0-9]{1,5})?$';
+
+/**
+ * IcmpTypesAndCodes items: `type:code` with decimal type and code (0-255, checked below) or `*`
+ * for every code of the type; `*` alone means every message. The CSP refuses `*:4` and `*:*`.
+ */
+const ICMP_ITEM = '^(\\*|[0-9]{1,3}:([0-9]{1,3}|\\*))$';
+
+/** InterfaceTypes values (the CSP's Lan, Wireless, RemoteAccess, MBB, All), in the catalog's case. */
+export const INTERFACE_TYPES = [
+  'lan',
+  'wireless',
+  'remote-access',
+  'mobile-broadband',
+  'all',
+] as const;
+
+/** RemoteAddressDynamicKeywords items, as the CSP's itemRegex states them. */
+const GUID_BRACED =
+  '\\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\}';
+
+/**
+ * A package family name: the package name (3-50 letters, digits, . and -), `_`, and the 13
+ * characters of the publisher id (Crockford base32: digits and lower-case letters but i, l, o, u).
+ */
+const PACKAGE_FAMILY_NAME = '^[A-Za-z0-9.-]{3,50}_[0-9a-hjkmnp-tv-z]{13}$';
+
+/**
+ * An SDDL security descriptor that carries a DACL (`D:` and at least one ACE), optionally led
+ * by an owner and a group: what LocalUserAuthorizedList holds, e.g. `O:LSD:(A;;CC;;;S-1-5-21-…)`.
+ */
+const SDDL_PATTERN = '^(O:[A-Za-z0-9-]+)?(G:[A-Za-z0-9-]+)?D:[A-Za-z]*(\\([^()]+\\))+$';
 
 /** Windows Firewall's remote address keywords (case-insensitive); nftables has none of them. */
 export const WINDOWS_ADDRESS_KEYWORDS = [
@@ -214,6 +247,131 @@ export const FIREWALL_RULE_FIELDS: readonly FieldDefinition[] = [
     platforms: ['windows'],
     native: { 'windows-defender': 'App/ServiceName' },
   },
+  {
+    key: 'icmpTypes',
+    label: 'ICMP types and codes',
+    help:
+      'ICMP messages the rule matches, as type:code pairs (3:4) or a type with every code (8:*); ' +
+      '* alone means all. Needs protocol icmp or icmpv6.',
+    type: {
+      kind: 'string-list',
+      itemPattern: ICMP_ITEM,
+      itemDescription: 'a type:code pair such as 3:4, a type with every code such as 8:*, or *',
+      maxItems: 100,
+    },
+    required: false,
+    platforms: ['windows', 'linux'],
+    native: {
+      'windows-defender': 'IcmpTypesAndCodes (joined with ,)',
+      nftables: 'icmp type | icmp type . icmp code (icmpv6 for protocol icmpv6)',
+    },
+  },
+  {
+    key: 'interfaceTypes',
+    label: 'Interface types',
+    help:
+      'Kinds of network interface the rule applies to (Windows only): lan, wireless, ' +
+      'remote-access, mobile-broadband, or all. Absent means all.',
+    type: {
+      kind: 'string-list',
+      itemPattern: `^(${INTERFACE_TYPES.join('|')})$`,
+      itemDescription: INTERFACE_TYPES.join(', '),
+      maxItems: INTERFACE_TYPES.length,
+    },
+    required: false,
+    platforms: ['windows'],
+    native: {
+      'windows-defender': 'InterfaceTypes (Lan, Wireless, RemoteAccess, MBB, All; joined with ,)',
+    },
+  },
+  {
+    key: 'edgeTraversal',
+    label: 'Edge traversal',
+    help:
+      'Let inbound traffic that crossed a NAT device or edge router (Teredo) match the rule ' +
+      '(Windows only, inbound rules only). Off by default.',
+    type: { kind: 'boolean' },
+    required: false,
+    default: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'EdgeTraversal (1 on | 0 off)' },
+  },
+  {
+    key: 'localUserAuthorizedList',
+    label: 'Authorized local users',
+    help:
+      'The local users or groups whose traffic the rule matches, as an SDDL security descriptor ' +
+      '(Windows only), e.g. D:(A;;CC;;;S-1-5-32-544) for the Administrators group.',
+    type: {
+      kind: 'string',
+      pattern: SDDL_PATTERN,
+      maxLength: 4096,
+      description: 'an SDDL security descriptor with a DACL, such as D:(A;;CC;;;S-1-5-32-544)',
+    },
+    required: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'LocalUserAuthorizedList' },
+  },
+  {
+    key: 'remoteAddressDynamicKeywords',
+    label: 'Remote dynamic keyword addresses',
+    help:
+      'Ids of dynamic keyword addresses (MdmStore/DynamicKeywords/Addresses) the other end must ' +
+      'be in, as braced GUIDs (Windows only; Windows 10 20H2 with KB5013942, Windows 11).',
+    type: {
+      kind: 'string-list',
+      itemPattern: `^${GUID_BRACED}$`,
+      itemDescription: 'a braced GUID such as {01234567-89ab-cdef-0123-456789abcdef}',
+      maxItems: 1000,
+    },
+    required: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'RemoteAddressDynamicKeywords (joined with ,)' },
+  },
+  {
+    key: 'packageFamilyName',
+    label: 'Store app package family name',
+    help:
+      'The Microsoft Store app the rule applies to, by package family name such as ' +
+      'Microsoft.WindowsCalculator_8wekyb3d8bbwe (Windows only).',
+    type: {
+      kind: 'string',
+      pattern: PACKAGE_FAMILY_NAME,
+      maxLength: 64,
+      description: 'a package family name such as Microsoft.WindowsCalculator_8wekyb3d8bbwe',
+    },
+    required: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'App/PackageFamilyName' },
+  },
+  {
+    key: 'fqbn',
+    label: 'Fully qualified binary name',
+    help:
+      'The signed binary the rule applies to, by fully qualified binary name (publisher, ' +
+      'product, file name, version), e.g. O=CONTOSO, L=REDMOND, S=WA, C=US\\CONTOSO APP\\APP.EXE\\* ' +
+      '(Windows only).',
+    type: { kind: 'string', pattern: '^[^|\\u0000-\\u001f]+$', maxLength: 1024 },
+    required: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'App/Fqbn' },
+  },
+  {
+    key: 'policyAppId',
+    label: 'App Control tag',
+    help:
+      'One App Control for Business tag (PolicyAppId): the rule applies to the processes the ' +
+      'App Control policy tags with it (Windows only; not with service).',
+    type: {
+      kind: 'string',
+      pattern: '^[A-Za-z0-9_.:/]+$',
+      maxLength: 256,
+      description: 'a tag of letters, digits and _ . : /',
+    },
+    required: false,
+    platforms: ['windows'],
+    native: { 'windows-defender': 'PolicyAppId' },
+  },
 ];
 
 export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
@@ -332,9 +490,51 @@ function checkAddresses(
   });
 }
 
+function checkIcmpTypes(
+  rule: Readonly<Record<string, unknown>>,
+  protocol: string,
+  report: (path: readonly (string | number)[], message: string) => void,
+): void {
+  const list = rule.icmpTypes;
+  if (!Array.isArray(list) || list.length === 0) return;
+  if (protocol !== 'icmp' && protocol !== 'icmpv6') {
+    report(['icmpTypes'], `ICMP types need protocol icmp or icmpv6, not ${protocol}`);
+  }
+  list.forEach((item: unknown, index) => {
+    if (typeof item !== 'string' || !new RegExp(ICMP_ITEM).test(item)) return;
+    if (item === '*') {
+      if (list.length > 1)
+        report(['icmpTypes', index], '* means every ICMP message and must stand alone');
+      return;
+    }
+    const [type, code] = item.split(':') as [string, string];
+    if (Number(type) > 255 || (code !== '*' && Number(code) > 255)) {
+      report(['icmpTypes', index], `${item} is not an ICMP type and code: both run from 0 to 255`);
+    }
+  });
+}
+
+/** Checks between the Windows-only fields (the CSP's own constraints). */
+function checkWindowsFields(
+  rule: Readonly<Record<string, unknown>>,
+  report: (path: readonly (string | number)[], message: string) => void,
+): void {
+  const interfaces = rule.interfaceTypes;
+  if (Array.isArray(interfaces) && interfaces.length > 1 && interfaces.includes('all')) {
+    report(['interfaceTypes'], 'all means every interface type and must stand alone');
+  }
+  if (rule.edgeTraversal === true && rule.direction === 'out') {
+    report(['edgeTraversal'], 'edge traversal applies to inbound rules only; set direction to in');
+  }
+  if (typeof rule.policyAppId === 'string' && typeof rule.service === 'string') {
+    report(['policyAppId'], 'an App Control tag cannot be combined with a service; remove one');
+  }
+}
+
 /**
- * Problems of one firewall rule beyond its field types: ports need tcp or udp, port numbers and
- * ranges must make sense, addresses must parse (keywords only on Windows).
+ * Problems of one firewall rule beyond its field types: ports need tcp or udp and ICMP types
+ * icmp or icmpv6, port numbers, ranges and ICMP types must make sense, addresses must parse
+ * (keywords only on Windows), and the Windows-only fields keep the CSP's constraints.
  */
 export function checkFirewallRule(
   rule: Readonly<Record<string, unknown>>,
@@ -357,6 +557,9 @@ export function checkFirewallRule(
   }
   checkAddresses(rule, 'localAddresses', platform, at);
   checkAddresses(rule, 'remoteAddresses', platform, at);
+  checkIcmpTypes(rule, protocol, report);
+  // Elsewhere the fields themselves are already refused as Windows-only.
+  if (platform === 'windows') checkWindowsFields(rule, report);
 }
 
 /** Convenience for tests and callers that want the problems as a list. */
