@@ -185,9 +185,10 @@ describe.runIf(hasClamd)('palisade-agent end to end', () => {
     expect(managed.antivirusEngine.exclusions).toEqual([
       { $type: 'excludedPath', isDirectory: true, path: `${data}/` },
     ]);
-    expect(readFileSync(join(root, 'etc/clamav/clamd.conf'), 'utf8')).toContain(
-      `ExcludePath ^${data.replace(/\./g, '\\.')}/`,
-    );
+    const clamdConf = readFileSync(join(root, 'etc/clamav/clamd.conf'), 'utf8');
+    expect(clamdConf).toContain(`ExcludePath ^${data.replace(/\./g, '\\.')}/`);
+    // And for clamonacc, which matches a plain folder path rather than a regex.
+    expect(clamdConf).toContain(`\nOnAccessExcludePath ${data}\n`);
     expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
 
     const status = JSON.parse((await agent('status', '--state-dir', stateDir, '--json')).out);

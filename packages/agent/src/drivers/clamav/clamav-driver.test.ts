@@ -13,7 +13,13 @@ import type { NativeMappingLookup } from '../catalog.js';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { ClamavDriver } from './clamav-driver.js';
 import { clamdPing, clamdScan } from './clamd-client.js';
-import { parseClamdConf, renderClamdConf } from './clamd-conf.js';
+import {
+  ClamdConfCodec,
+  parseClamdConf,
+  pathToExcludeRegex,
+  pathToOnAccessExclude,
+  renderClamdConf,
+} from './clamd-conf.js';
 
 const CLAMD = '/usr/sbin/clamd';
 const hasClamd = systemPart('clamd', existsSync(CLAMD), 'apt-get install clamav-daemon');
@@ -79,7 +85,7 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
     }
   });
 
-  it('writes ExcludePath, restarts clamd, and clamd then excludes the file', async () => {
+  it('writes ExcludePath and OnAccessExcludePath, restarts clamd, and clamd then excludes the file', async () => {
     const driver = new ClamavDriver();
     const context = contextIn(root);
     const outcome = await driver.apply(
@@ -97,6 +103,8 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
     ]);
     const text = readFileSync(confPath, 'utf8');
     expect(text).toContain(`ExcludePath ^${data.replace(/\./g, '\\.')}/`);
+    // The same folder for clamonacc, as the plain folder path it compares (no regex, no final /).
+    expect(text).toContain(`\nOnAccessExcludePath ${data}\n`);
     expect(text).toContain('#palisade-replaced# ScanArchive true');
     expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
     // clamdscan, where installed, agrees.
@@ -116,9 +124,36 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
     writeFileSync(confPath, edited);
     const second = await driver.apply(wanted, contextIn(root, first.applied));
     expect(second.results).toEqual([
-      { id: 'exclusions.paths', status: 'drifted', target: 'clamav', observed: [] },
+      {
+        id: 'exclusions.paths',
+        status: 'drifted',
+        target: 'clamav',
+        observed: { ExcludePath: [], OnAccessExcludePath: [data] },
+      },
     ]);
     expect(await clamdScan(socket, planted)).toMatch(/: Excluded$/);
+  });
+
+  it('reports an on-access exclusion removed by hand as drifted and puts it back', async () => {
+    const driver = new ClamavDriver();
+    const wanted = settingsOf({ 'exclusions.paths': [`${data}/`] });
+    const first = await driver.apply(wanted, contextIn(root));
+    const regex = `^${data.replace(/\./g, '\\.')}/`;
+    writeFileSync(
+      confPath,
+      readFileSync(confPath, 'utf8').replace(/^OnAccessExcludePath .*\n/m, ''),
+    );
+    const second = await driver.apply(wanted, contextIn(root, first.applied));
+    expect(second.results).toEqual([
+      {
+        id: 'exclusions.paths',
+        status: 'drifted',
+        target: 'clamav',
+        observed: { ExcludePath: [regex], OnAccessExcludePath: [] },
+      },
+    ]);
+    expect(readFileSync(confPath, 'utf8')).toContain(`\nOnAccessExcludePath ${data}\n`);
+    expect(await clamdPing(socket)).toBe(true);
   });
 
   it('writes the folders on-access scanning watches, one OnAccessIncludePath each, and clamd takes them', async () => {
@@ -151,7 +186,12 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
         : undefined;
     const before = readFileSync(confPath, 'utf8');
     const driver = new ClamavDriver(lookup);
-    const context = contextIn(root, { 'exclusions.paths': [`^${data.replace(/\./g, '\\.')}/`] });
+    const context = contextIn(root, {
+      'exclusions.paths': {
+        ExcludePath: [`^${data.replace(/\./g, '\\.')}/`],
+        OnAccessExcludePath: [data],
+      },
+    });
     const outcome = await driver.apply(
       settingsOf({ 'exclusions.paths': [`${data}/`], 'test.unknownDirective': 'yes' }),
       context,
@@ -175,6 +215,7 @@ describe('clamd.conf rendering', () => {
         'LocalSocket /run/clamav/clamd.ctl',
         'ScanArchive true',
         'ExcludePath ^/proc/',
+        'OnAccessExcludePath /proc',
         'DetectPUA false',
         '',
       ].join('\n'),
@@ -201,9 +242,54 @@ describe('clamd.conf rendering', () => {
         'LocalSocket /run/clamav/clamd.ctl',
         'ScanArchive true',
         'ExcludePath ^/proc/',
+        'OnAccessExcludePath /proc',
         'DetectPUA false',
         '',
       ].join('\n'),
     );
+  });
+
+  it('translates a path exclusion for clamd (a regex) and for clamonacc (a plain folder)', () => {
+    expect(pathToExcludeRegex('/srv/cache/')).toBe('^/srv/cache/');
+    expect(pathToOnAccessExclude('/srv/cache/')).toBe('/srv/cache');
+    expect(pathToOnAccessExclude('/srv/my.app (old)/')).toBe('/srv/my.app (old)');
+    expect(pathToOnAccessExclude('/')).toBe('/');
+    // No on-access form: a single file, a wildcard (widening either would exclude too much).
+    expect(pathToOnAccessExclude('/var/lib/app/data.db')).toBeUndefined();
+    expect(pathToOnAccessExclude('/home/*/tmp/')).toBeUndefined();
+    expect(pathToOnAccessExclude('/srv/cache?/')).toBeUndefined();
+  });
+
+  it('reads back each directive of a path exclusion, so losing either one is drift', () => {
+    const codec = new ClamdConfCodec(() => undefined);
+    const [setting] = settingsOf({ 'exclusions.paths': ['/srv/cache/', '/var/lib/app/data.db'] });
+    if (!setting) throw new Error('no setting');
+    const wanted = codec.fragment(setting);
+    expect(wanted).toEqual({
+      ExcludePath: ['^/srv/cache/', '^/var/lib/app/data\\.db$'],
+      OnAccessExcludePath: ['/srv/cache'],
+    });
+    const written = codec.render(new Map([[setting.id, wanted]]), parseClamdConf(''), []);
+    expect(codec.observe(written, setting.id)).toEqual(wanted);
+    const text = renderClamdConf(written);
+    const withoutOnAccess = parseClamdConf(text.replace('OnAccessExcludePath /srv/cache\n', ''));
+    expect(codec.observe(withoutOnAccess, setting.id)).toEqual({
+      ExcludePath: ['^/srv/cache/', '^/var/lib/app/data\\.db$'],
+      OnAccessExcludePath: [],
+    });
+    // An extension exclusion shares ExcludePath but not the on-access list.
+    const [extension] = settingsOf({ 'exclusions.extensions': ['log'] });
+    if (!extension) throw new Error('no setting');
+    expect(codec.fragment(extension)).toEqual(['\\.log$']);
+    const both = codec.render(
+      new Map([
+        [setting.id, wanted],
+        [extension.id, codec.fragment(extension)],
+      ]),
+      parseClamdConf(''),
+      [],
+    );
+    expect(codec.observe(both, setting.id)).toEqual(wanted);
+    expect(codec.observe(both, extension.id)).toEqual(['\\.log$']);
   });
 });

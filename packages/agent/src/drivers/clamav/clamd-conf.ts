@@ -82,8 +82,8 @@ export function directiveValue(conf: ClamdConf, name: string): string | undefine
   return found;
 }
 
-/** How a setting lands in clamd.conf: one directive, single or repeated. */
-interface ClamdSlot {
+/** One directive a setting writes, single or repeated. */
+interface ClamdPart {
   readonly directive: string;
   readonly multi: boolean;
   /** The directive values for the setting value. */
@@ -91,6 +91,18 @@ interface ClamdSlot {
   /** For directives two settings share (ExcludePath): whether a value belongs to this setting. */
   readonly owns: (nativeValue: string) => boolean;
 }
+
+/**
+ * How a setting lands in clamd.conf. Most settings write one directive, and their fragment is its
+ * value (or sorted values). A setting that writes several directives (a path exclusion is both
+ * ExcludePath, for clamd, and OnAccessExcludePath, for clamonacc) has as fragment an object of
+ * directive → sorted values, so read-back and drift compare every directive it owns.
+ */
+interface ClamdSlot {
+  readonly parts: readonly ClamdPart[];
+}
+
+const single = (part: ClamdPart): ClamdSlot => ({ parts: [part] });
 
 const ERE_SPECIALS = /[.[\]()+{}|^$\\]/g;
 
@@ -105,6 +117,22 @@ export function pathToExcludeRegex(path: string): string {
     .replace(/\*/g, '[^/]*')
     .replace(/\?/g, '[^/]');
   return path.endsWith('/') ? `^${body}` : `^${body}$`;
+}
+
+/**
+ * OnAccessExcludePath is not a regular expression: clamonacc compares it as a plain folder path
+ * (with its dynamic directory determination it stops watching that folder and everything below
+ * it; its path matching is a prefix of the file path). So only a folder without wildcards has an
+ * on-access form: `/srv/cache/` becomes `/srv/cache`, without the trailing `/` (clamonacc looks the
+ * folder up as written, and `/srv/cache/` is not the folder it watches). A single file or a
+ * wildcard path has none: widening it to its folder or to the text before the wildcard would
+ * exclude more than the policy says, so it stays excluded only where clamd sees the path
+ * (ExcludePath) and clamonacc started with --fdpass or --stream still scans it. Returns undefined
+ * for those.
+ */
+export function pathToOnAccessExclude(path: string): string | undefined {
+  if (!path.endsWith('/') || /[*?]/.test(path)) return undefined;
+  return path === '/' ? '/' : path.replace(/\/+$/, '');
 }
 
 /** A file extension exclusion: any file whose name ends with `.ext`. */
@@ -125,29 +153,46 @@ const stringList = (value: JsonValue): string[] => {
 function knownSlot(settingId: string): ClamdSlot | undefined {
   switch (settingId) {
     case 'exclusions.paths':
+      // clamd applies ExcludePath to the path it is asked to scan; clamonacc started with
+      // --fdpass or --stream hands clamd an open file or its bytes, no path, so ExcludePath
+      // cannot match and on-access scanning needs its own OnAccessExcludePath.
       return {
-        directive: 'ExcludePath',
-        multi: true,
-        toNative: (value) => stringList(value).map(pathToExcludeRegex),
-        owns: (native) => !isExtensionRegex(native),
+        parts: [
+          {
+            directive: 'ExcludePath',
+            multi: true,
+            toNative: (value) => stringList(value).map(pathToExcludeRegex),
+            owns: (native) => !isExtensionRegex(native),
+          },
+          {
+            directive: 'OnAccessExcludePath',
+            multi: true,
+            toNative: (value) =>
+              stringList(value)
+                .map(pathToOnAccessExclude)
+                .filter((native): native is string => native !== undefined),
+            owns: () => true,
+          },
+        ],
       };
     case 'exclusions.extensions':
-      return {
+      // No on-access form: OnAccessExcludePath is a folder, not a file name pattern.
+      return single({
         directive: 'ExcludePath',
         multi: true,
         toNative: (value) => stringList(value).map(extensionToExcludeRegex),
         owns: isExtensionRegex,
-      };
+      });
     case 'antivirus.scanArchives':
-      return { directive: 'ScanArchive', multi: false, toNative: yesNo, owns: () => true };
+      return single({ directive: 'ScanArchive', multi: false, toNative: yesNo, owns: () => true });
     case 'antivirus.puaProtection':
       // clamd only reports; "block" and "audit" both mean: detect PUA.
-      return {
+      return single({
         directive: 'DetectPUA',
         multi: false,
         toNative: (value) => [value === 'off' ? 'no' : 'yes'],
         owns: () => true,
-      };
+      });
     default:
       return undefined;
   }
@@ -157,7 +202,7 @@ function knownSlot(settingId: string): ClamdSlot | undefined {
 function catalogSlot(lookup: NativeMappingLookup, settingId: string): ClamdSlot | undefined {
   const mapping = lookup(settingId, 'clamav');
   if (!mapping || !/^[A-Za-z]+$/.test(mapping.name)) return undefined;
-  return {
+  return single({
     directive: mapping.name,
     multi: true,
     toNative: (value) => {
@@ -170,7 +215,7 @@ function catalogSlot(lookup: NativeMappingLookup, settingId: string): ClamdSlot 
       return [String(native)];
     },
     owns: () => true,
-  };
+  });
 }
 
 /** clamd reads yes/true/1 and no/false/0 alike; compare them as one. */
@@ -194,18 +239,30 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
 
   fragment(setting: EffectiveSetting): JsonValue {
     const slot = this.requireSlot(setting.id);
-    const values = slot.toNative(setting.value).map(normalise);
-    return slot.multi ? [...values].sort() : (values[0] ?? null);
+    const partFragment = (part: ClamdPart): JsonValue => {
+      const values = part.toNative(setting.value).map(normalise);
+      return part.multi ? [...values].sort() : (values[0] ?? null);
+    };
+    const [only] = slot.parts;
+    if (slot.parts.length === 1 && only) return partFragment(only);
+    return Object.fromEntries(slot.parts.map((part) => [part.directive, partFragment(part)]));
   }
 
   observe(conf: ClamdConf, settingId: string): JsonValue | undefined {
     const slot = this.requireSlot(settingId);
-    const values = conf.lines
-      .filter((line) => line.kind === 'directive' && sameName(line.name, slot.directive))
-      .map((line) => normalise((line as { value: string }).value))
-      .filter(slot.owns);
-    if (slot.multi) return values.sort();
-    return values[values.length - 1];
+    const partObserved = (part: ClamdPart): JsonValue | undefined => {
+      const values = conf.lines
+        .filter((line) => line.kind === 'directive' && sameName(line.name, part.directive))
+        .map((line) => normalise((line as { value: string }).value))
+        .filter(part.owns);
+      if (part.multi) return values.sort();
+      return values[values.length - 1];
+    };
+    const [only] = slot.parts;
+    if (slot.parts.length === 1 && only) return partObserved(only);
+    return Object.fromEntries(
+      slot.parts.map((part) => [part.directive, partObserved(part) ?? null]),
+    );
   }
 
   render(
@@ -214,7 +271,7 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
     previouslyManaged: readonly string[],
   ): ClamdConf {
     const cleared = new Set([...previouslyManaged, ...fragments.keys()]);
-    const claimed = [...fragments.keys()].map((id) => this.requireSlot(id));
+    const claimed = [...fragments.keys()].flatMap((id) => this.requireSlot(id).parts);
     const lines: ClamdLine[] = [];
     for (const line of current.lines) {
       if (line.kind === 'text') {
@@ -222,25 +279,24 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
         continue;
       }
       const owner = [...cleared]
-        .map((id) => this.slotOf(id))
-        .find((slot) => slot && ownsLine(slot, line));
+        .flatMap((id) => this.slotOf(id)?.parts ?? [])
+        .find((part) => ownsLine(part, line));
       if (line.managed && owner) continue;
       // A local line for a directive Palisade now sets: kept visible, but commented out.
-      if (!line.managed && claimed.some((slot) => ownsLine(slot, line))) {
+      if (!line.managed && claimed.some((part) => ownsLine(part, line))) {
         lines.push({ kind: 'text', text: `${REPLACED_MARKER}${line.name} ${line.value}` });
         continue;
       }
       lines.push(line);
     }
     for (const [id, fragment] of fragments) {
-      const slot = this.requireSlot(id);
-      const values = Array.isArray(fragment)
-        ? (fragment as string[])
-        : fragment === null
-          ? []
-          : [String(fragment)];
-      for (const value of values)
-        lines.push({ kind: 'directive', name: slot.directive, value, managed: true });
+      const { parts } = this.requireSlot(id);
+      for (const part of parts) {
+        const partFragment =
+          parts.length === 1 ? fragment : (fragment as Record<string, JsonValue>)[part.directive];
+        for (const value of nativeValues(partFragment))
+          lines.push({ kind: 'directive', name: part.directive, value, managed: true });
+      }
     }
     return { lines };
   }
@@ -256,14 +312,21 @@ function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-function ownsLine(slot: ClamdSlot, line: Extract<ClamdLine, { kind: 'directive' }>): boolean {
-  return sameName(line.name, slot.directive) && slot.owns(normalise(line.value));
+function ownsLine(part: ClamdPart, line: Extract<ClamdLine, { kind: 'directive' }>): boolean {
+  return sameName(line.name, part.directive) && part.owns(normalise(line.value));
+}
+
+/** The directive values a part's fragment stands for (a list, one value, or none). */
+function nativeValues(fragment: JsonValue | undefined): string[] {
+  if (Array.isArray(fragment)) return fragment.map(String);
+  if (fragment === null || fragment === undefined) return [];
+  return [String(fragment)];
 }
 
 /** A line Palisade commented out comes back when Palisade no longer sets that directive. */
 function restoreReplaced(
   line: Extract<ClamdLine, { kind: 'text' }>,
-  claimed: readonly ClamdSlot[],
+  claimed: readonly ClamdPart[],
 ): ClamdLine {
   if (!line.text.startsWith(REPLACED_MARKER)) return line;
   const match = /^(\S+)\s*(.*)$/.exec(line.text.slice(REPLACED_MARKER.length).trim());
@@ -274,5 +337,5 @@ function restoreReplaced(
     value: match[2] as string,
     managed: false,
   };
-  return claimed.some((slot) => ownsLine(slot, directive)) ? line : directive;
+  return claimed.some((part) => ownsLine(part, directive)) ? line : directive;
 }
