@@ -7,7 +7,13 @@
  *   Add-MpPreference (which also updates a rule's action).
  * - Registry values (the EDR device tag): created or replaced with Set-ItemProperty.
  * - Firewall: the rules of the `Palisade` group are removed and created again with
- *   New-NetFirewallRule; rules of other groups are never touched.
+ *   New-NetFirewallRule; rules of other groups are never touched. The Firewall CSP's rule fields
+ *   map to its parameters (IcmpTypesAndCodes -IcmpType, InterfaceTypes -InterfaceType,
+ *   EdgeTraversal -EdgeTraversalPolicy, LocalUserAuthorizedList -LocalUser,
+ *   RemoteAddressDynamicKeywords -RemoteDynamicKeywordAddresses, App/PackageFamilyName -Package
+ *   as the package SID). -PolicyAppId is a parameter of recent builds only (Windows 11 / 10 22H2
+ *   with the 2023 App Control update): on an older one PowerShell refuses it, the script stops and
+ *   the rule is reported failed with that error. App/Fqbn has no parameter: such a rule is refused.
  */
 import type { JsonValue } from '@palisade/core';
 import { ASR_ACTIONS } from './mp-preferences.js';
@@ -60,6 +66,16 @@ function firewallRuleCommand(rule: WindowsFirewallRule): string {
   parts.push(`-Profile ${profiles.length > 0 ? profiles.join(',') : 'Any'}`);
   if (rule.program) parts.push(`-Program ${psString(rule.program)}`);
   if (rule.service) parts.push(`-Service ${psString(rule.service)}`);
+  if (rule.icmpTypes.length > 0) parts.push(`-IcmpType ${rule.icmpTypes.map(psString).join(', ')}`);
+  if (rule.interfaceTypes.length > 0) parts.push(`-InterfaceType ${rule.interfaceTypes.join(',')}`);
+  if (rule.edgeTraversal !== 'Block') parts.push(`-EdgeTraversalPolicy ${rule.edgeTraversal}`);
+  if (rule.localUser) parts.push(`-LocalUser ${psString(rule.localUser)}`);
+  if (rule.remoteDynamicKeywords.length > 0)
+    parts.push(
+      `-RemoteDynamicKeywordAddresses ${rule.remoteDynamicKeywords.map(psString).join(', ')}`,
+    );
+  if (rule.package) parts.push(`-Package ${psString(rule.package)}`);
+  if (rule.policyAppId) parts.push(`-PolicyAppId ${psString(rule.policyAppId)}`);
   return `${parts.join(' ')} | Out-Null`;
 }
 

@@ -5,12 +5,39 @@ import { catalogNativeMapping } from '../catalog.js';
 import type { CommandRunner } from '../commands.js';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { renderApplyScript } from './apply-script.js';
+import { packageSidOf } from './package-sid.js';
 import { WindowsDefenderDriver } from './windows-defender-driver.js';
 import { parseReadBack, READ_BACK_SCRIPT, WindowsCodec } from './windows-state.js';
 
 const here = import.meta.dirname;
 /** The read-back script's JSON, in the shape ConvertTo-Json prints (a single rule as an object). */
 const readBack = readFileSync(join(here, 'fixtures', 'read-back.json'), 'utf8');
+
+/** Microsoft's own example of a package SID: the AppContainer SID of Cortana's package. */
+const CORTANA_SID =
+  'S-1-15-2-1861897761-1695161497-2927542615-642690995-327840285-2659745135-2630312742';
+
+/** Rules with the Windows-only fields of the Firewall CSP. */
+const WINDOWS_FIELD_RULES = [
+  {
+    name: 'ping on wired and wireless networks',
+    direction: 'in',
+    action: 'allow',
+    protocol: 'icmpv6',
+    icmpTypes: ['128:*', '1:4'],
+    interfaceTypes: ['lan', 'wireless'],
+    edgeTraversal: true,
+  },
+  {
+    name: 'search app for the administrators',
+    direction: 'out',
+    action: 'block',
+    localUserAuthorizedList: 'D:(A;;CC;;;S-1-5-32-544)',
+    remoteAddressDynamicKeywords: ['{01234567-89AB-CDEF-0123-456789ABCDEF}'],
+    packageFamilyName: 'Microsoft.Windows.Cortana_cw5n1h2txyewy',
+    policyAppId: 'Contoso.Search:1',
+  },
+];
 
 const POLICY = settingsOf({
   'antivirus.realTimeProtection': true,
@@ -42,8 +69,55 @@ const POLICY = settingsOf({
       remotePorts: ['23'],
       program: 'C:\\Tools\\client.exe',
     },
+    ...WINDOWS_FIELD_RULES,
   ],
 });
+
+/** The rules as the read-back script prints them once the apply script created them. */
+const WINDOWS_FIELD_READ_BACK = [
+  {
+    DisplayName: 'ping on wired and wireless networks',
+    Direction: 'Inbound',
+    Action: 'Allow',
+    Enabled: 'True',
+    Profile: 'Any',
+    Protocol: 'ICMPv6',
+    LocalPort: ['Any'],
+    RemotePort: ['Any'],
+    LocalAddress: ['Any'],
+    RemoteAddress: ['Any'],
+    Program: 'Any',
+    Service: 'Any',
+    IcmpType: ['128', '1:4'],
+    InterfaceType: 'Wired, Wireless',
+    EdgeTraversalPolicy: 'Allow',
+    LocalUser: 'Any',
+    RemoteDynamicKeywordAddresses: [],
+    Package: '',
+    PolicyAppId: '',
+  },
+  {
+    DisplayName: 'search app for the administrators',
+    Direction: 'Outbound',
+    Action: 'Block',
+    Enabled: 'True',
+    Profile: 'Any',
+    Protocol: 'Any',
+    LocalPort: ['Any'],
+    RemotePort: ['Any'],
+    LocalAddress: ['Any'],
+    RemoteAddress: ['Any'],
+    Program: 'Any',
+    Service: 'Any',
+    IcmpType: ['Any'],
+    InterfaceType: 'Any',
+    EdgeTraversalPolicy: 'Block',
+    LocalUser: 'D:(A;;CC;;;S-1-5-32-544)',
+    RemoteDynamicKeywordAddresses: ['{01234567-89ab-cdef-0123-456789abcdef}'],
+    Package: CORTANA_SID,
+    PolicyAppId: 'Contoso.Search:1',
+  },
+];
 
 describe('Windows Defender driver', () => {
   const codec = new WindowsCodec(catalogNativeMapping);
@@ -72,8 +146,65 @@ describe('Windows Defender driver', () => {
         profiles: ['domain', 'private'],
         program: null,
         service: null,
+        icmpTypes: [],
+        interfaceTypes: [],
+        edgeTraversal: 'Block',
+        localUser: null,
+        remoteDynamicKeywords: [],
+        package: null,
+        policyAppId: null,
       },
     ]);
+  });
+
+  it('derives a Store app package SID from its package family name, as Windows does', () => {
+    expect(packageSidOf('Microsoft.Windows.Cortana_cw5n1h2txyewy')).toBe(CORTANA_SID);
+    expect(packageSidOf('microsoft.windows.cortana_CW5N1H2TXYEWY')).toBe(CORTANA_SID);
+  });
+
+  it('reads the Windows-only rule fields back as it writes them', () => {
+    const machine = JSON.parse(readBack) as Record<string, unknown>;
+    machine.firewallRules = WINDOWS_FIELD_READ_BACK;
+    const state = parseReadBack(JSON.stringify(machine));
+    const wanted = codec.fragment({
+      id: 'firewall.rules',
+      value: WINDOWS_FIELD_RULES,
+      sources: [],
+    });
+    expect(codec.observe(state, 'firewall.rules')).toEqual(wanted);
+    expect(state.firewallRules[0]).toMatchObject({
+      icmpTypes: ['128', '1:4'],
+      interfaceTypes: ['Wired', 'Wireless'],
+      edgeTraversal: 'Allow',
+    });
+    expect(state.firewallRules[1]).toMatchObject({
+      localUser: 'D:(A;;CC;;;S-1-5-32-544)',
+      remoteDynamicKeywords: ['{01234567-89ab-cdef-0123-456789abcdef}'],
+      package: CORTANA_SID,
+      policyAppId: 'Contoso.Search:1',
+    });
+  });
+
+  it('refuses a rule PowerShell cannot express instead of widening it', () => {
+    const rule = { name: 'signed app', direction: 'out', action: 'allow' };
+    expect(() =>
+      codec.fragment({
+        id: 'firewall.rules',
+        value: [{ ...rule, fqbn: 'O=CONTOSO, C=US\\APP\\APP.EXE\\*' }],
+        sources: [],
+      }),
+    ).toThrow(
+      'firewall rule signed app: New-NetFirewallRule cannot match a fully qualified binary name (fqbn)',
+    );
+    expect(() =>
+      codec.fragment({
+        id: 'firewall.rules',
+        value: [{ ...rule, interfaceTypes: ['lan', 'mobile-broadband'] }],
+        sources: [],
+      }),
+    ).toThrow(
+      'firewall rule signed app: New-NetFirewallRule has no interface type for mobile-broadband',
+    );
   });
 
   it('renders the PowerShell apply script (golden) from the policy and the current state', () => {

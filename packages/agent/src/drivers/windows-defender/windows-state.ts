@@ -9,6 +9,7 @@ import type { NativeMappingLookup } from '../catalog.js';
 import { canonicalJson, type NativeCodec, NotExpressibleError } from '../driver.js';
 import { isObject, type JsonObject } from '../json-tree.js';
 import { ASR_ACTIONS, mpPreferenceOf, REGISTRY_VALUES, registryKey } from './mp-preferences.js';
+import { packageSidOf } from './package-sid.js';
 
 export const FIREWALL_GROUP = 'Palisade';
 const ASR_RULES = 'asr.rules';
@@ -28,6 +29,20 @@ export interface WindowsFirewallRule {
   readonly profiles: readonly string[];
   readonly program: string | null;
   readonly service: string | null;
+  /** -IcmpType items: `8` (every code of type 8) or `3:4`; empty means every message. */
+  readonly icmpTypes: readonly string[];
+  /** -InterfaceType flags (Wired, Wireless, RemoteAccess); empty means any. */
+  readonly interfaceTypes: readonly string[];
+  /** -EdgeTraversalPolicy: Block or Allow from a policy; DeferToUser / DeferToApp if set by hand. */
+  readonly edgeTraversal: string;
+  /** -LocalUser: the SDDL of the authorized local users, or null for any. */
+  readonly localUser: string | null;
+  /** -RemoteDynamicKeywordAddresses: braced dynamic keyword address ids, lower case. */
+  readonly remoteDynamicKeywords: readonly string[];
+  /** -Package: the Store app's package SID (derived from its package family name). */
+  readonly package: string | null;
+  /** -PolicyAppId: the App Control tag. */
+  readonly policyAppId: string | null;
 }
 
 export interface WindowsState {
@@ -62,9 +77,46 @@ function asrPairs(preferences: Readonly<Record<string, JsonValue>>): string[] {
   );
 }
 
+/** The catalog's interface types as -InterfaceType flags; `all` is the absence of the condition. */
+const INTERFACE_FLAGS: Readonly<Record<string, string | null>> = {
+  lan: 'Wired',
+  wireless: 'Wireless',
+  'remote-access': 'RemoteAccess',
+  all: null,
+};
+
+/** `8:*` is written as -IcmpType 8 (a type alone matches all its codes); `*` is no condition. */
+const icmpTypesOf = (items: readonly string[]) =>
+  sorted(items.filter((item) => item !== '*').map((item) => item.replace(/:\*$/, '')));
+
+function interfaceFlagsOf(name: string, items: readonly string[]): string[] {
+  return sorted(
+    items.flatMap((item) => {
+      const flag = INTERFACE_FLAGS[item];
+      if (flag === undefined) {
+        throw new NotExpressibleError(
+          `firewall rule ${name}: New-NetFirewallRule has no interface type for ${item} ` +
+            '(it takes Wired, Wireless and RemoteAccess)',
+        );
+      }
+      return flag === null ? [] : [flag];
+    }),
+  );
+}
+
+const textOf = (value: JsonValue | undefined) =>
+  typeof value === 'string' && value !== '' ? value : null;
+
 export function firewallRuleOf(rule: Readonly<Record<string, JsonValue>>): WindowsFirewallRule {
   const name = typeof rule.name === 'string' ? rule.name : '';
   if (name === '') throw new NotExpressibleError('a firewall rule has no name');
+  // Refused rather than applied wider than the administrator wrote it.
+  if (textOf(rule.fqbn)) {
+    throw new NotExpressibleError(
+      `firewall rule ${name}: New-NetFirewallRule cannot match a fully qualified binary name (fqbn)`,
+    );
+  }
+  const packageFamilyName = textOf(rule.packageFamilyName);
   return {
     name,
     direction: rule.direction === 'in' ? 'in' : 'out',
@@ -76,8 +128,17 @@ export function firewallRuleOf(rule: Readonly<Record<string, JsonValue>>): Windo
     localAddresses: sorted(stringsOf(rule.localAddresses).filter((a) => a !== '*')),
     remoteAddresses: sorted(stringsOf(rule.remoteAddresses).filter((a) => a !== '*')),
     profiles: sorted(stringsOf(rule.profiles)).length === 3 ? [] : sorted(stringsOf(rule.profiles)),
-    program: typeof rule.program === 'string' && rule.program !== '' ? rule.program : null,
-    service: typeof rule.service === 'string' && rule.service !== '' ? rule.service : null,
+    program: textOf(rule.program),
+    service: textOf(rule.service),
+    icmpTypes: icmpTypesOf(stringsOf(rule.icmpTypes)),
+    interfaceTypes: interfaceFlagsOf(name, stringsOf(rule.interfaceTypes)),
+    edgeTraversal: rule.edgeTraversal === true ? 'Allow' : 'Block',
+    localUser: textOf(rule.localUserAuthorizedList),
+    remoteDynamicKeywords: sorted(
+      stringsOf(rule.remoteAddressDynamicKeywords).map((id) => id.toLowerCase()),
+    ),
+    package: packageFamilyName === null ? null : packageSidOf(packageFamilyName),
+    policyAppId: textOf(rule.policyAppId),
   };
 }
 
@@ -213,12 +274,19 @@ export const READ_BACK_SCRIPT = [
   '  $address = $_ | Get-NetFirewallAddressFilter',
   '  $application = $_ | Get-NetFirewallApplicationFilter',
   '  $service = $_ | Get-NetFirewallServiceFilter',
+  '  $interface = $_ | Get-NetFirewallInterfaceTypeFilter',
+  '  $security = $_ | Get-NetFirewallSecurityFilter',
   '  [pscustomobject]@{',
   '    DisplayName = $_.DisplayName; Direction = "$($_.Direction)"; Action = "$($_.Action)"',
   '    Enabled = "$($_.Enabled)"; Profile = "$($_.Profile)"; Protocol = "$($port.Protocol)"',
   '    LocalPort = @($port.LocalPort); RemotePort = @($port.RemotePort)',
   '    LocalAddress = @($address.LocalAddress); RemoteAddress = @($address.RemoteAddress)',
   '    Program = "$($application.Program)"; Service = "$($service.Service)"',
+  '    IcmpType = @($port.IcmpType); InterfaceType = "$($interface.InterfaceType)"',
+  '    EdgeTraversalPolicy = "$($_.EdgeTraversalPolicy)"; LocalUser = "$($security.LocalUser)"',
+  // Rule properties of recent Windows builds only: absent elsewhere, read as empty.
+  '    RemoteDynamicKeywordAddresses = @($_.RemoteDynamicKeywordAddresses | Where-Object { $_ })',
+  '    Package = "$($application.Package)"; PolicyAppId = "$($_.PolicyAppId)"',
   '  }',
   '})',
   '$registry = @{}',
@@ -263,6 +331,20 @@ function ruleFromReadBack(rule: JsonObject): WindowsFirewallRule {
       profile === 'Any' ? [] : sorted(profile.split(',').map((p) => p.trim().toLowerCase())),
     program: text(rule.Program),
     service: text(rule.Service),
+    icmpTypes: icmpTypesOf(any(rule.IcmpType)),
+    interfaceTypes: sorted(
+      String(rule.InterfaceType ?? '')
+        .split(',')
+        .map((flag) => flag.trim())
+        .filter((flag) => flag !== '' && flag.toLowerCase() !== 'any'),
+    ),
+    edgeTraversal: text(rule.EdgeTraversalPolicy) ?? 'Block',
+    localUser: text(rule.LocalUser),
+    remoteDynamicKeywords: sorted(
+      stringsOf(rule.RemoteDynamicKeywordAddresses).map((id) => id.toLowerCase()),
+    ),
+    package: text(rule.Package),
+    policyAppId: text(rule.PolicyAppId),
   };
 }
 
