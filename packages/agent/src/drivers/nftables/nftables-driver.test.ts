@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPart } from '../../../../../testing/system.js';
 import { type CommandRunner, runCommand } from '../commands.js';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
-import { parseNftJson } from './nft-ruleset.js';
+import { nftRulesOf, parseNftJson } from './nft-ruleset.js';
 import { NFT_SCRIPT_FILE, NftablesDriver } from './nftables-driver.js';
 
 const canUnshare =
@@ -46,6 +46,28 @@ const RULES = [
     remoteAddresses: ['192.0.2.1-192.0.2.9'],
   },
   { name: 'ping', direction: 'in', action: 'allow', protocol: 'icmp' },
+  {
+    name: 'echo and unreachable from the admin networks',
+    direction: 'in',
+    action: 'allow',
+    protocol: 'icmp',
+    icmpTypes: ['8:*', '0:*', '3:4', '11:1'],
+    remoteAddresses: ['10.0.0.0/8'],
+  },
+  {
+    name: 'neighbour discovery',
+    direction: 'out',
+    action: 'allow',
+    protocol: 'icmpv6',
+    icmpTypes: ['135:*', '1:4', '200:7'],
+  },
+  {
+    name: 'every icmpv6 message',
+    direction: 'in',
+    action: 'allow',
+    protocol: 'icmpv6',
+    icmpTypes: ['*'],
+  },
   { name: 'no telnet', direction: 'in', action: 'block', protocol: 'tcp', localPorts: ['23'] },
   { name: 'switched off', direction: 'in', action: 'block', enabled: false },
 ];
@@ -82,6 +104,12 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
     const names = parseNftJson(listing.stdout).rules.map((rule) => rule.name);
     expect(names.sort()).toEqual([
+      // Types alone and type:code pairs are one nft rule each.
+      'echo and unreachable from the admin networks',
+      'echo and unreachable from the admin networks',
+      'every icmpv6 message',
+      'neighbour discovery',
+      'neighbour discovery',
       'no outbound dns to the internet',
       'no telnet',
       'ping',
@@ -100,9 +128,13 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     const result = second.results[0];
     expect(result?.status).toBe('drifted');
     const observed = (result?.observed ?? []) as { name: string }[];
-    expect(observed.map((rule) => rule.name)).toEqual(['no outbound dns to the internet']);
+    expect(observed.map((rule) => rule.name)).toEqual([
+      'no outbound dns to the internet',
+      'neighbour discovery',
+      'neighbour discovery',
+    ]);
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
-    expect(parseNftJson(listing.stdout).rules).toHaveLength(6);
+    expect(parseNftJson(listing.stdout).rules).toHaveLength(11);
   });
 
   it('leaves the table and its script at the previous version when nft refuses the rules', async () => {
@@ -123,7 +155,7 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
     expect(outcome.results[0]?.error).toMatch(/nft refused the ruleset/);
     expect(readFileSync(join(root, NFT_SCRIPT_FILE), 'utf8')).toBe(script);
     const listing = await run('nft', ['-j', 'list', 'table', 'inet', 'palisade']);
-    expect(parseNftJson(listing.stdout).rules).toHaveLength(6);
+    expect(parseNftJson(listing.stdout).rules).toHaveLength(11);
   });
 
   it('refuses a rule nftables cannot express instead of widening it', async () => {
@@ -141,5 +173,55 @@ describe.runIf(available)('NftablesDriver in a private network namespace', () =>
         error: 'firewall rule app: nftables cannot match a program',
       },
     ]);
+  });
+});
+
+describe('firewall rules as nft rules (no nft needed)', () => {
+  it("splits ICMP types from type:code pairs, and reads nft's names back as numbers", () => {
+    const rules = nftRulesOf({
+      name: 'icmp',
+      direction: 'in',
+      action: 'allow',
+      protocol: 'icmp',
+      icmpTypes: ['8:*', '3:4'],
+    });
+    expect(rules.map((rule) => rule.icmp)).toEqual([['8'], ['3:4']]);
+    const listing = {
+      nftables: [
+        {
+          rule: {
+            chain: 'input',
+            comment: 'icmp',
+            expr: [
+              {
+                match: {
+                  op: '==',
+                  left: {
+                    concat: [
+                      { payload: { protocol: 'icmp', field: 'type' } },
+                      { payload: { protocol: 'icmp', field: 'code' } },
+                    ],
+                  },
+                  right: { set: [{ concat: ['destination-unreachable', 'frag-needed'] }] },
+                },
+              },
+              { accept: null },
+            ],
+          },
+        },
+      ],
+    };
+    expect(parseNftJson(JSON.stringify(listing)).rules).toEqual([rules[1]]);
+  });
+
+  it('refuses the Windows-only fields rather than widening the rule', () => {
+    const rule = { name: 'app', direction: 'in', action: 'allow' };
+    expect(() => nftRulesOf({ ...rule, packageFamilyName: 'Contoso.App_8wekyb3d8bbwe' })).toThrow(
+      'firewall rule app: nftables cannot match a packageFamilyName',
+    );
+    expect(() => nftRulesOf({ ...rule, edgeTraversal: true })).toThrow(
+      'firewall rule app: nftables has no edge traversal',
+    );
+    expect(nftRulesOf({ ...rule, edgeTraversal: false })).toHaveLength(1);
   });
 });
