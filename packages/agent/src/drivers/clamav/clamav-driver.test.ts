@@ -260,6 +260,28 @@ describe('clamd.conf rendering', () => {
     expect(pathToOnAccessExclude('/srv/cache?/')).toBeUndefined();
   });
 
+  it('logs the path exclusions clamonacc cannot take, and still writes them for clamd', async () => {
+    const root = tempRoot();
+    const context = contextIn(root);
+    // No clamd binary under this root and no PidFile: the file is written, no daemon restarted.
+    const outcome = await new ClamavDriver().apply(
+      settingsOf({ 'exclusions.paths': ['/srv/cache/', '/var/lib/app/data.db', '/home/*/tmp/'] }),
+      context,
+    );
+    expect(
+      outcome.results.map((r) => r.status),
+      context.lines.join('\n'),
+    ).toEqual(['succeeded']);
+    expect(context.lines).toContainEqual(
+      expect.stringContaining('/var/lib/app/data.db, /home/*/tmp/: excluded for clamd'),
+    );
+    expect(context.lines.join('\n')).not.toContain('/srv/cache/');
+    const text = readFileSync(join(root, 'etc/clamav/clamd.conf'), 'utf8');
+    expect(text).toContain('ExcludePath ^/var/lib/app/data\\.db$\n');
+    expect(text).toContain('OnAccessExcludePath /srv/cache\n');
+    expect(text.match(/^OnAccessExcludePath /gm)).toHaveLength(1);
+  });
+
   it('reads back each directive of a path exclusion, so losing either one is drift', () => {
     const codec = new ClamdConfCodec(() => undefined);
     const [setting] = settingsOf({ 'exclusions.paths': ['/srv/cache/', '/var/lib/app/data.db'] });

@@ -5,11 +5,24 @@
  * the target stays at its previous version and every setting reports clamd's error.
  */
 import { existsSync } from 'node:fs';
+import type { EffectiveSetting } from '@palisade/core';
 import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
 import { CodecDriver } from '../codec-driver.js';
-import { type DriverContext, errorMessage, type NativeTarget } from '../driver.js';
+import {
+  type ApplyContext,
+  type DriverApplyResult,
+  type DriverContext,
+  errorMessage,
+  type NativeTarget,
+} from '../driver.js';
 import { readTextIfExists, restorePrevious, rootedPath, writeFileAtomic } from '../native-file.js';
-import { type ClamdConf, ClamdConfCodec, parseClamdConf, renderClamdConf } from './clamd-conf.js';
+import {
+  type ClamdConf,
+  ClamdConfCodec,
+  parseClamdConf,
+  pathToOnAccessExclude,
+  renderClamdConf,
+} from './clamd-conf.js';
 import { CLAMD_BINARIES, restartClamd } from './clamd-service.js';
 
 /** Debian and Ubuntu; RHEL and Fedora keep it at /etc/clamd.d/scan.conf. */
@@ -55,6 +68,28 @@ export class ClamavDriver extends CodecDriver<ClamdConf> {
 
   constructor(lookup: NativeMappingLookup = catalogNativeMapping) {
     super(new ClamdConfCodec(lookup), new ClamdConfFile());
+  }
+
+  override apply(
+    settings: readonly EffectiveSetting[],
+    context: ApplyContext,
+  ): Promise<DriverApplyResult> {
+    // A file or wildcard path exclusion has no OnAccessExcludePath form (see clamd-conf.ts): say so
+    // in the log rather than leave it unmentioned; the setting itself is in force for clamd.
+    const paths = settings.find((setting) => setting.id === 'exclusions.paths')?.value;
+    const clamdOnly = Array.isArray(paths)
+      ? paths.filter(
+          (path): path is string =>
+            typeof path === 'string' && pathToOnAccessExclude(path) === undefined,
+        )
+      : [];
+    if (clamdOnly.length > 0) {
+      context.log(
+        `clamav: ${clamdOnly.join(', ')}: excluded for clamd (ExcludePath) only; clamonacc with ` +
+          '--fdpass or --stream still scans them (OnAccessExcludePath takes whole folders only)',
+      );
+    }
+    return super.apply(settings, context);
   }
 
   /** The daemon's binary (not clamd.conf, which the driver itself may create). */
