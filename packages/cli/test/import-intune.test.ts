@@ -114,7 +114,7 @@ describe('convertIntunePolicy', () => {
     );
   });
 
-  it('firewall: one structured rule per group of children, unknown fields reported', () => {
+  it('firewall: one structured rule per group of children, every Firewall CSP rule field mapped', () => {
     const result = convertIntunePolicy(fixture('firewall.json'), 'firewall.json');
     expect(result.documents[0]).toMatchObject({
       profile: 'firewall-rules',
@@ -128,6 +128,11 @@ describe('convertIntunePolicy', () => {
             localPorts: ['443'],
             enabled: true,
             profiles: ['domain', 'private'],
+            // A choice in the settings catalog (…_edgetraversal_1).
+            edgeTraversal: true,
+            remoteAddressDynamicKeywords: ['{01234567-89ab-cdef-0123-456789abcdef}'],
+            packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe',
+            policyAppId: 'Contoso.Web',
           },
           {
             name: 'Block telnet out',
@@ -135,13 +140,27 @@ describe('convertIntunePolicy', () => {
             action: 'block',
             protocol: 'tcp',
             remotePorts: ['23'],
+            // A plain value in older exports.
+            edgeTraversal: false,
+            interfaceTypes: ['lan'],
+            fqbn: 'O=CONTOSO, L=REDMOND, S=WASHINGTON, C=US\\TELNET\\TELNET.EXE\\*',
+            localUserAuthorizedList: 'D:(A;;CC;;;S-1-5-32-544)',
+          },
+          {
+            name: 'Allow ping in',
+            direction: 'in',
+            action: 'allow',
+            protocol: 'icmp',
+            icmpTypes: ['8:*', '0:0'],
+            // The CSP's MBB, spelled out by the settings catalog.
+            interfaceTypes: ['wireless', 'mobile-broadband'],
           },
         ],
       },
     });
-    expect(result.unmapped.slice(0, 2)).toEqual([
-      'vendor_msft_firewall_mdmstore_firewallrules_{firewallrulename}_edgetraversal: a firewall rule field this import does not map',
-      'vendor_msft_firewall_mdmstore_firewallrules_{firewallrulename}_interfacetypes: a firewall rule field this import does not map',
+    // Nothing of the rules is left out: only the assignment's group id is reported.
+    expect(result.unmapped).toEqual([
+      'assignments name Entra group ids (7d8e1f2a-1111-4a2b-9c3d-000000000001): create Palisade groups with those names, or rename them in the documents',
     ]);
   });
 
@@ -202,7 +221,7 @@ describe('palisade import intune', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`Wrote 7 policy document(s) to ${join(out, 'policies')}.\n`);
     expect(run.stderr).toMatch(/antivirus\.json: not imported: .*somefuturesetting/);
-    expect(run.stderr).toMatch(/12 item\(s\) not imported/);
+    expect(run.stderr).toMatch(/10 item\(s\) not imported/);
     expect(readdirSync(join(out, 'policies')).sort()).toEqual([
       'Linux-AV-antivirus-exclusions.yaml',
       'Linux-AV-antivirus.yaml',

@@ -259,6 +259,83 @@ const PROFILE_BITS: Readonly<Record<string, string>> = {
   '4': 'public',
 };
 
+/**
+ * InterfaceTypes options (`…_interfacetypes_lan`) → the catalog's values. The CSP names mobile
+ * broadband MBB; both spellings are read.
+ */
+const INTERFACE_OPTIONS: Readonly<Record<string, string>> = {
+  lan: 'lan',
+  wireless: 'wireless',
+  remoteaccess: 'remote-access',
+  mbb: 'mobile-broadband',
+  mobilebroadband: 'mobile-broadband',
+  all: 'all',
+};
+
+/** The items of a list field: a collection, or one text holding the CSP's comma-separated list. */
+function listOf(child: SettingInstance): string[] {
+  if (child.simpleSettingCollectionValue) {
+    return child.simpleSettingCollectionValue.map((item) => String(item.value ?? ''));
+  }
+  const text = child.simpleSettingValue?.value;
+  return typeof text === 'string' ? text.split(',').filter((item) => item !== '') : [];
+}
+
+/**
+ * The Firewall CSP fields Palisade added to firewall rules later (IcmpTypesAndCodes,
+ * InterfaceTypes, EdgeTraversal, LocalUserAuthorizedList, RemoteAddressDynamicKeywords,
+ * App/PackageFamilyName, App/Fqbn, PolicyAppId). False when the field is none of them.
+ */
+function readWindowsRuleField(
+  field: string,
+  child: SettingInstance,
+  id: string,
+  rule: Record<string, JsonValue>,
+  unmapped: string[],
+): boolean {
+  const simple = child.simpleSettingValue?.value;
+  switch (field) {
+    case 'icmptypesandcodes':
+      rule.icmpTypes = listOf(child);
+      return true;
+    case 'interfacetypes': {
+      const options = (child.choiceSettingCollectionValue ?? []).map(
+        (item) => suffixOf(item.value, id) ?? '',
+      );
+      const unknown = options.filter((option) => INTERFACE_OPTIONS[option] === undefined);
+      if (unknown.length > 0)
+        unmapped.push(`${id}: interface type ${unknown.join(', ')} is unknown`);
+      rule.interfaceTypes = options.flatMap((option) => INTERFACE_OPTIONS[option] ?? []);
+      return true;
+    }
+    case 'edgetraversal': {
+      // A choice (`…_edgetraversal_1`) in the settings catalog; older exports hold the value.
+      const value = suffixOf(child.choiceSettingValue?.value, id) ?? String(simple ?? '');
+      if (value === '1' || value === 'true') rule.edgeTraversal = true;
+      else if (value === '0' || value === 'false') rule.edgeTraversal = false;
+      else unmapped.push(`${id}: edge traversal ${value || '(none)'} is not 0 or 1`);
+      return true;
+    }
+    case 'localuserauthorizedlist':
+      rule.localUserAuthorizedList = String(simple ?? '');
+      return true;
+    case 'remoteaddressdynamickeywords':
+      rule.remoteAddressDynamicKeywords = listOf(child);
+      return true;
+    case 'app_packagefamilyname':
+      rule.packageFamilyName = String(simple ?? '');
+      return true;
+    case 'app_fqbn':
+      rule.fqbn = String(simple ?? '');
+      return true;
+    case 'policyappid':
+      rule.policyAppId = String(simple ?? '');
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Firewall rules: one group of children per rule (`…_{firewallrulename}_<field>`). */
 function readFirewallRules(instance: SettingInstance, unmapped: string[]): JsonValue[] {
   const rules: JsonValue[] = [];
@@ -326,7 +403,8 @@ function readFirewallRules(instance: SettingInstance, unmapped: string[]): JsonV
           rule.service = String(simple ?? '');
           break;
         default:
-          unmapped.push(`${id}: a firewall rule field this import does not map`);
+          if (!readWindowsRuleField(field, child, id, rule, unmapped))
+            unmapped.push(`${id}: a firewall rule field this import does not map`);
       }
     }
     if (typeof rule.name === 'string' && rule.name !== '') rules.push(rule);
