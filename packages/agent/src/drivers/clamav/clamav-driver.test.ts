@@ -14,6 +14,8 @@ import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.j
 import { ClamavDriver } from './clamav-driver.js';
 import { clamdPing, clamdScan } from './clamd-client.js';
 import {
+  BLOCK_BEGIN,
+  BLOCK_END,
   ClamdConfCodec,
   parseClamdConf,
   pathToExcludeRegex,
@@ -280,6 +282,30 @@ describe('clamd.conf rendering', () => {
     expect(text).toContain('ExcludePath ^/var/lib/app/data\\.db$\n');
     expect(text).toContain('OnAccessExcludePath /srv/cache\n');
     expect(text.match(/^OnAccessExcludePath /gm)).toHaveLength(1);
+  });
+
+  it('takes an ExcludePath-only fragment stored by an older agent as applied, not as drift', async () => {
+    const root = tempRoot();
+    const conf = join(root, 'etc/clamav/clamd.conf');
+    mkdirSync(join(root, 'etc/clamav'), { recursive: true });
+    // What the agent wrote before on-access exclusions, and what it stored.
+    writeFileSync(conf, `${BLOCK_BEGIN}\nExcludePath ^/srv/cache/\n${BLOCK_END}\n`);
+    const wanted = settingsOf({ 'exclusions.paths': ['/srv/cache/'] });
+    const upgraded = await new ClamavDriver().apply(
+      wanted,
+      contextIn(root, { 'exclusions.paths': ['^/srv/cache/'] }),
+    );
+    expect(upgraded.results).toEqual([
+      { id: 'exclusions.paths', status: 'succeeded', target: 'clamav' },
+    ]);
+    expect(readFileSync(conf, 'utf8')).toContain('OnAccessExcludePath /srv/cache\n');
+    // The same stored fragment with the ExcludePath line gone by hand is still drift.
+    writeFileSync(conf, `${BLOCK_BEGIN}\n${BLOCK_END}\n`);
+    const edited = await new ClamavDriver().apply(
+      wanted,
+      contextIn(root, { 'exclusions.paths': ['^/srv/cache/'] }),
+    );
+    expect(edited.results[0]?.status).toBe('drifted');
   });
 
   it('reads back each directive of a path exclusion, so losing either one is drift', () => {

@@ -63,6 +63,24 @@ class ClamdConfFile implements NativeTarget<ClamdConf> {
   }
 }
 
+/**
+ * Agents before OnAccessExcludePath kept a path exclusion's fragment as the ExcludePath list alone.
+ * They wrote no OnAccessExcludePath, so that fragment is the two-directive one with an empty
+ * on-access list; read so, the first apply after an upgrade compares like with like instead of
+ * reporting the exclusion as drifted.
+ */
+function withCurrentFragments(context: ApplyContext): ApplyContext {
+  const previous = context.lastApplied['exclusions.paths'];
+  if (!Array.isArray(previous)) return context;
+  return {
+    ...context,
+    lastApplied: {
+      ...context.lastApplied,
+      'exclusions.paths': { ExcludePath: previous, OnAccessExcludePath: [] },
+    },
+  };
+}
+
 export class ClamavDriver extends CodecDriver<ClamdConf> {
   readonly target = 'clamav' as const;
 
@@ -89,7 +107,7 @@ export class ClamavDriver extends CodecDriver<ClamdConf> {
           '--fdpass or --stream still scans them (OnAccessExcludePath takes whole folders only)',
       );
     }
-    return super.apply(settings, context);
+    return super.apply(settings, withCurrentFragments(context));
   }
 
   /** The daemon's binary (not clamd.conf, which the driver itself may create). */
