@@ -76,8 +76,15 @@ describe.runIf(hasClamonacc)('ClamavDriver with a real clamonacc --fdpass', () =
     for (let i = 0; i < 300 && !(await clamdPing(socket)); i++) await sleep(100);
   });
 
-  afterAll(() => {
-    if (clamonacc?.pid && clamonacc.exitCode === null) clamonacc.kill('SIGTERM');
+  afterAll(async () => {
+    // clamonacc first, while clamd still answers: without clamd it can hang on SIGTERM.
+    const onAccess = clamonacc;
+    if (onAccess?.pid && onAccess.exitCode === null && onAccess.signalCode === null) {
+      const exited = new Promise((resolve) => onAccess.once('exit', resolve));
+      onAccess.kill('SIGTERM');
+      if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])))
+        onAccess.kill('SIGKILL');
+    }
     const pid = Number.parseInt(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '', 10);
     if (pid > 0) process.kill(pid, 'SIGTERM');
   });
