@@ -3,8 +3,9 @@
  * and an `output` base chain (policy accept: Palisade adds rules, it does not change the machine's
  * default stance). Each enabled firewall rule becomes one nft rule commented with the rule's name
  * (two when its addresses mix IPv4 and IPv6, two when its ICMP types mix types alone and
- * type:code pairs: `icmp type {…}` and `icmp type . icmp code {…}`). The Windows-only fields are
- * refused, never dropped: a rule without them would match more. Local/remote map to destination/source by
+ * type:code pairs: `icmp type {…}` and `icmp type . icmp code {…}`). The Windows-only fields
+ * are refused, never dropped: a rule without them would match more. Local/remote map to
+ * destination/source by
  * direction. The same rules are described by `NftRule`, which is what the driver compares: the
  * rules it means to write, and the rules `nft -j list table inet palisade` shows.
  * An accept here ends this table's chain only: a drop in another table (the distribution's own
@@ -308,18 +309,19 @@ const elementsOf = (right: unknown): unknown[] => {
   return Array.isArray(set) ? set : [right];
 };
 
-/** `icmp type {…}` or `icmp type . icmp code {…}` of the listing; false when the match is another. */
+/** `icmp type {…}` or `icmp type . icmp code {…}` of the listing; false for any other match. */
 function applyIcmpMatch(draft: RuleDraft, left: Expr, right: unknown): boolean {
   const concat = left.concat as Expr[] | undefined;
   const payload = (concat?.[0] ?? left).payload as { protocol?: string } | undefined;
   const protocol = payload?.protocol;
   if (protocol !== 'icmp' && protocol !== 'icmpv6') return false;
   draft.protocol = protocol === 'icmpv6' ? 'ipv6-icmp' : 'icmp';
+  const [types, codes] = [ICMP_NAMES[protocol], ICMP_CODE_NAMES[protocol]];
   for (const element of elementsOf(right)) {
     const pair = (element as Expr | null)?.concat;
     draft.icmp.push(
       concat && Array.isArray(pair)
-        ? `${icmpNumber(pair[0], ICMP_NAMES[protocol])}:${icmpNumber(pair[1], ICMP_CODE_NAMES[protocol])}`
+        ? `${icmpNumber(pair[0], types)}:${icmpNumber(pair[1], codes)}`
         : icmpNumber(element, ICMP_NAMES[protocol]),
     );
   }

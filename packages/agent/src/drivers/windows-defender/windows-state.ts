@@ -33,7 +33,7 @@ export interface WindowsFirewallRule {
   readonly icmpTypes: readonly string[];
   /** -InterfaceType flags (Wired, Wireless, RemoteAccess); empty means any. */
   readonly interfaceTypes: readonly string[];
-  /** -EdgeTraversalPolicy: Block or Allow from a policy; DeferToUser / DeferToApp if set by hand. */
+  /** -EdgeTraversalPolicy: Block or Allow from a policy; DeferToUser / DeferToApp by hand. */
   readonly edgeTraversal: string;
   /** -LocalUser: the SDDL of the authorized local users, or null for any. */
   readonly localUser: string | null;
@@ -113,7 +113,8 @@ export function firewallRuleOf(rule: Readonly<Record<string, JsonValue>>): Windo
   // Refused rather than applied wider than the administrator wrote it.
   if (textOf(rule.fqbn)) {
     throw new NotExpressibleError(
-      `firewall rule ${name}: New-NetFirewallRule cannot match a fully qualified binary name (fqbn)`,
+      `firewall rule ${name}: New-NetFirewallRule cannot match a fully qualified binary ` +
+        'name (fqbn)',
     );
   }
   const packageFamilyName = textOf(rule.packageFamilyName);

@@ -24,7 +24,7 @@ const PORT_ITEM = '^[0-9]{1,5}(-[0-9]{1,5})?$';
  */
 const ICMP_ITEM = '^(\\*|[0-9]{1,3}:([0-9]{1,3}|\\*))$';
 
-/** InterfaceTypes values (the CSP's Lan, Wireless, RemoteAccess, MBB, All), in the catalog's case. */
+/** InterfaceTypes values (the CSP's Lan, Wireless, RemoteAccess, MBB, All), catalog-style. */
 export const INTERFACE_TYPES = [
   'lan',
   'wireless',
@@ -349,7 +349,8 @@ export const FIREWALL_RULE_FIELDS: readonly FieldDefinition[] = [
     label: 'Fully qualified binary name',
     help:
       'The signed binary the rule applies to, by fully qualified binary name (publisher, ' +
-      'product, file name, version), e.g. O=CONTOSO, L=REDMOND, S=WA, C=US\\CONTOSO APP\\APP.EXE\\* ' +
+      'product, file name, version), e.g. ' +
+      'O=CONTOSO, L=REDMOND, S=WA, C=US\\CONTOSO APP\\APP.EXE\\* ' +
       '(Windows only).',
     type: { kind: 'string', pattern: '^[^|\\u0000-\\u001f]+$', maxLength: 1024 },
     required: false,
