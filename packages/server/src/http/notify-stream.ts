@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { PushEvent } from '../push/push-hub.js';
 import type { AuthenticatedDevice } from '../services/fleet/agent-service.js';
+import { chunks } from '../services/fleet/fleet-db.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
 
 /** A comment line this often keeps proxies and the agent's read timeout from closing the stream. */
@@ -81,11 +82,7 @@ class NotifySession {
   }
 
   private async check(): Promise<void> {
-    const row = await this.fleet.db
-      .selectFrom('devices')
-      .select(['revision', 'offboarded_at'])
-      .where('id', '=', this.deviceId)
-      .executeTakeFirst();
+    const row = await revisionReaderOf(this.fleet).read(this.deviceId);
     if (!row || row.offboarded_at !== null) {
       this.end();
       return;
@@ -95,6 +92,70 @@ class NotifySession {
       await this.sink.write(sseEvent('revision', { revision: row.revision }));
     }
   }
+}
+
+interface DeviceRevision {
+  readonly revision: number;
+  readonly offboarded_at: string | null;
+}
+
+/**
+ * Reads device revisions for the notify streams in batches: one policy change notifies every
+ * stream of its devices at once, and the reads asked for in one turn of the event loop become a
+ * few `id in (…)` queries instead of one query per stream.
+ */
+class RevisionReader {
+  private pending = new Map<string, ((row: DeviceRevision | undefined) => void)[]>();
+  private failures: ((error: unknown) => void)[] = [];
+  private scheduled = false;
+
+  constructor(private readonly fleet: FleetService) {}
+
+  read(deviceId: string): Promise<DeviceRevision | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.pending.get(deviceId);
+      if (waiting) waiting.push(resolve);
+      else this.pending.set(deviceId, [resolve]);
+      this.failures.push(reject);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    const failures = this.failures;
+    this.pending = new Map();
+    this.failures = [];
+    this.scheduled = false;
+    try {
+      const rows = new Map<string, DeviceRevision>();
+      for (const ids of chunks([...batch.keys()])) {
+        const found = await this.fleet.db
+          .selectFrom('devices')
+          .select(['id', 'revision', 'offboarded_at'])
+          .where('id', 'in', ids)
+          .execute();
+        for (const row of found) rows.set(row.id, row);
+      }
+      for (const [id, waiting] of batch) for (const resolve of waiting) resolve(rows.get(id));
+    } catch (error) {
+      for (const reject of failures) reject(error);
+    }
+  }
+}
+
+const revisionReaders = new WeakMap<FleetService, RevisionReader>();
+
+function revisionReaderOf(fleet: FleetService): RevisionReader {
+  let reader = revisionReaders.get(fleet);
+  if (!reader) {
+    reader = new RevisionReader(fleet);
+    revisionReaders.set(fleet, reader);
+  }
+  return reader;
 }
 
 /** Every open node-level session, pinged by one shared timer (not one interval per stream). */
