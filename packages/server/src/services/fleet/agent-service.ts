@@ -26,7 +26,7 @@ import {
   settingStatusesOf,
   writeSettingStatuses,
 } from './recompute.js';
-import { loadTenantState, type TenantState } from './tenant-state.js';
+import { loadTenantState, type TenantState, tenantStateInTransaction } from './tenant-state.js';
 
 /** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -203,7 +203,7 @@ async function enrollOnce(
     });
     if (!record) throw new Error(`device ${deviceId} vanished during enrollment`);
     // The tenant as this transaction sees it (after the row lock): never a stale cached state.
-    const fresh = await loadTenantState(db, state.tenantId);
+    const fresh = await tenantStateInTransaction(db, state.tenantId);
     const outcome = evaluateDevice(fresh, record);
     const result = await applyOutcome(db, fresh, record, outcome, now);
     fleet.metrics.devicesRecomputed.inc({ cause: 'enrollment' });

@@ -85,6 +85,30 @@ export async function loadTenantState(db: FleetDb, tenantId: string): Promise<Te
   };
 }
 
+/** Tenant states read inside a transaction, by transaction (see tenantStateInTransaction). */
+const statesByTransaction = new WeakMap<FleetDb, Map<string, Promise<TenantState>>>();
+
+/**
+ * The tenant as transaction `trx` sees it, read once per transaction. Only for transactions that
+ * never change the tenant's policies, groups, asset rules or settings (the agents' writes): the
+ * enrollments that share one group-commit transaction then share one read of the tenant.
+ */
+export function tenantStateInTransaction(trx: FleetDb, tenantId: string): Promise<TenantState> {
+  let states = statesByTransaction.get(trx);
+  if (!states) {
+    states = new Map();
+    statesByTransaction.set(trx, states);
+  }
+  let state = states.get(tenantId);
+  if (!state) {
+    state = loadTenantState(trx, tenantId);
+    states.set(tenantId, state);
+    // A failed read is not kept: the next unit reads again.
+    state.catch(() => states?.delete(tenantId));
+  }
+  return state;
+}
+
 /** The tenant's settings as core reads them (defaults filled in, as the settings API does). */
 export function tenantSettingsOf(tenantId: string, json: string): TenantSettings {
   return { tenantId, ...parseTenantSettings(json) };
