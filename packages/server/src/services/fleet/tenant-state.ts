@@ -14,7 +14,6 @@ import {
   type PolicyPlatform,
   type PolicyVersion,
   type Profile,
-  parseRule,
   ruleReferences,
   type TenantSettings,
 } from '@palisade/core';
@@ -162,19 +161,33 @@ export function compileGroup(row: {
   if (row.kind !== 'dynamic' || row.rule === null) {
     return { id: row.id, name: row.name, kind: 'assigned', matches: null, memberOf: [] };
   }
-  const parsed = parseRule(row.rule, 'device');
-  if (!parsed.ok) {
-    // Saved rules were validated on save; a rule the current parser refuses matches nothing.
-    return { id: row.id, name: row.name, kind: 'dynamic', matches: null, memberOf: [] };
+  const { matches, memberOf } = compiledDeviceRule(row.rule);
+  return { id: row.id, name: row.name, kind: 'dynamic', matches, memberOf };
+}
+
+/** Rule texts kept compiled; a tenant's groups are re-read on every device-level recompute. */
+const COMPILED_RULE_CACHE_SIZE = 10_000;
+const compiledRules = new Map<string, Pick<CompiledGroup, 'matches' | 'memberOf'>>();
+
+/**
+ * A device rule compiled, by its text: compiling is a pure function of the text, and a facts
+ * change reads the tenant (every group's rule) inside its transaction, so without this each facts
+ * change parsed every dynamic rule of the tenant twice.
+ */
+function compiledDeviceRule(rule: string): Pick<CompiledGroup, 'matches' | 'memberOf'> {
+  const cached = compiledRules.get(rule);
+  if (cached) return cached;
+  // Saved rules were validated on save; a rule the current parser refuses matches nothing.
+  const result = compileRuleText(rule, 'device');
+  const compiled = result.ok
+    ? { matches: result.matches, memberOf: ruleReferences(result.ast).memberOfGroupIds }
+    : { matches: null, memberOf: [] };
+  if (compiledRules.size >= COMPILED_RULE_CACHE_SIZE) {
+    const oldest = compiledRules.keys().next().value;
+    if (oldest !== undefined) compiledRules.delete(oldest);
   }
-  const compiled = compileRuleText(row.rule, 'device');
-  return {
-    id: row.id,
-    name: row.name,
-    kind: 'dynamic',
-    matches: compiled.ok ? compiled.matches : null,
-    memberOf: ruleReferences(parsed.ast).memberOfGroupIds,
-  };
+  compiledRules.set(rule, compiled);
+  return compiled;
 }
 
 /**
