@@ -196,7 +196,8 @@ export function answerNotify(
 ): Response {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   if (!outgoing) return answerOverStreamSse(c, fleet, device, held);
-  const marker = new Response(null, { headers: { [ALREADY_SENT_HEADER]: 'true' } });
+  // Built by the context, so the headers set before the handler (the request id) are on it too.
+  const marker = c.body(null, 200, { [ALREADY_SENT_HEADER]: 'true' });
   // @hono/node-server's lazy Response would be written from its cache (ignoring the marker):
   // reading `body` turns it into a plain Response, whose headers the server does read.
   void marker.body;
