@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPart } from '../../../../../testing/system.js';
-import type { NativeMappingLookup } from '../catalog.js';
+import { catalogNativeMapping, type NativeMappingLookup } from '../catalog.js';
 import { contextIn, expectGolden, settingsOf, tempRoot } from '../test-support.js';
 import { ClamavDriver } from './clamav-driver.js';
 import { clamdPing, clamdScan } from './clamd-client.js';
@@ -171,13 +171,15 @@ describe.runIf(hasClamd)('ClamavDriver with a real clamd', () => {
     ]);
     const text = readFileSync(confPath, 'utf8');
     expect(text).toContain('OnAccessIncludePath /home\nOnAccessIncludePath /srv/uploads\n');
+    // This file names no User and no loop guard: clamonacc's guard for the default account.
+    expect(text).toContain('\nOnAccessExcludeUname clamav\n');
     expect(await clamdPing(socket)).toBe(true);
     // Dropped from the configuration: the directives go with it.
     await driver.apply(
       settingsOf({ 'exclusions.paths': [`${data}/`] }),
       contextIn(root, outcome.applied),
     );
-    expect(readFileSync(confPath, 'utf8')).not.toContain('OnAccessIncludePath');
+    expect(readFileSync(confPath, 'utf8')).not.toMatch(/OnAccessIncludePath|OnAccessExcludeUname/);
   });
 
   it('leaves clamd.conf and clamd at the previous version when clamd refuses the new file', async () => {
@@ -339,5 +341,117 @@ describe('clamd.conf rendering', () => {
     );
     expect(codec.observe(both, setting.id)).toEqual(wanted);
     expect(codec.observe(both, extension.id)).toEqual(['\\.log$']);
+  });
+});
+
+describe('the on-access loop guard clamonacc needs', () => {
+  // A trimmed Debian clamd.conf: clamd drops to User, and no OnAccessExclude* line.
+  const debian = [
+    'LocalSocket /var/run/clamav/clamd.ctl',
+    'User clamav',
+    'ScanArchive true',
+    'OnAccessMaxFileSize 5M',
+    '',
+  ].join('\n');
+
+  /** A clamd.conf under a fresh root with no clamd binary: the driver writes, restarts nothing. */
+  function debianConfIn(root: string): string {
+    const conf = join(root, 'etc/clamav/clamd.conf');
+    mkdirSync(join(root, 'etc/clamav'), { recursive: true });
+    writeFileSync(conf, debian);
+    return conf;
+  }
+
+  it('adds OnAccessExcludeUname for the User clamd runs as, and takes it away with the folders', async () => {
+    const root = tempRoot();
+    const conf = debianConfIn(root);
+    const driver = new ClamavDriver();
+    const on = await driver.apply(
+      settingsOf({ 'antivirus.onAccessPaths': ['/home', '/srv/uploads'] }),
+      contextIn(root),
+    );
+    expect(on.results.map((r) => r.status)).toEqual(['succeeded']);
+    // Stored fragment stays the folder list: the guard belongs to no setting.
+    expect(on.applied).toEqual({ 'antivirus.onAccessPaths': ['/home', '/srv/uploads'] });
+    const text = readFileSync(conf, 'utf8');
+    expectGolden(join(import.meta.dirname, 'golden', 'clamd-onaccess.conf'), text);
+    expect(text.match(/^OnAccessExcludeUname /gm)).toHaveLength(1);
+    // Applying again changes nothing (no second guard line).
+    const again = await driver.apply(
+      settingsOf({ 'antivirus.onAccessPaths': ['/home', '/srv/uploads'] }),
+      contextIn(root, on.applied),
+    );
+    expect(again.results.map((r) => r.status)).toEqual(['succeeded']);
+    expect(readFileSync(conf, 'utf8')).toBe(text);
+    // The on-access folders dropped: the guard goes with them, the file is Debian's again.
+    await driver.apply([], contextIn(root, again.applied));
+    expect(readFileSync(conf, 'utf8')).toBe(debian);
+  });
+
+  it('names the User directive of the file, or clamav when there is none', () => {
+    const codec = new ClamdConfCodec(catalogNativeMapping);
+    const [setting] = settingsOf({ 'antivirus.onAccessPaths': ['/srv'] });
+    if (!setting) throw new Error('no setting');
+    const fragments = new Map([[setting.id, codec.fragment(setting)]]);
+    const guard = (text: string) =>
+      renderClamdConf(codec.render(fragments, parseClamdConf(text), []))
+        .split('\n')
+        .filter((line) => /^OnAccessExclude/i.test(line));
+    // Fedora's /etc/clamd.d/scan.conf runs clamd as clamscan.
+    expect(guard('User clamscan\n')).toEqual(['OnAccessExcludeUname clamscan']);
+    expect(guard('LocalSocket /run/clamd.scan/clamd.sock\n')).toEqual([
+      'OnAccessExcludeUname clamav',
+    ]);
+    // No on-access folders written: no guard either.
+    expect(renderClamdConf(codec.render(new Map(), parseClamdConf('User clamav\n'), []))).toBe(
+      'User clamav\n',
+    );
+  });
+
+  it('keeps a guard the file already has and adds none; OnAccessExcludeRootUID no is no guard', () => {
+    const codec = new ClamdConfCodec(catalogNativeMapping);
+    const [setting] = settingsOf({ 'antivirus.onAccessPaths': ['/srv'] });
+    if (!setting) throw new Error('no setting');
+    const fragments = new Map([[setting.id, codec.fragment(setting)]]);
+    const render = (text: string, previously: string[] = []) =>
+      renderClamdConf(codec.render(fragments, parseClamdConf(text), previously));
+    for (const own of [
+      'OnAccessExcludeUID 108',
+      'onaccessexcludeuname clamav',
+      'OnAccessExcludeRootUID yes',
+    ]) {
+      const text = render(`User clamav\n${own}\n`);
+      expect(text.startsWith(`User clamav\n${own}\n`), text).toBe(true);
+      expect(text.match(/^OnAccessExclude/gim), text).toHaveLength(1);
+      // Without the folders, the machine's own guard stays.
+      expect(renderClamdConf(codec.render(new Map(), parseClamdConf(text), [setting.id]))).toBe(
+        `User clamav\n${own}\n`,
+      );
+    }
+    expect(render('User clamav\nOnAccessExcludeRootUID no\n')).toContain(
+      '\nOnAccessExcludeUname clamav\n',
+    );
+    // Palisade's guard written earlier gives way to one the machine adds later.
+    const ours = render('User clamav\n');
+    const theirs = render(ours.replace('User clamav\n', 'User clamav\nOnAccessExcludeUID 108\n'), [
+      setting.id,
+    ]);
+    expect(theirs).not.toContain('OnAccessExcludeUname');
+    expect(theirs).toContain('\nOnAccessExcludeUID 108\n');
+  });
+
+  it('puts the guard back when it is removed by hand, the folders themselves not drifted', async () => {
+    const root = tempRoot();
+    const conf = debianConfIn(root);
+    const driver = new ClamavDriver();
+    const wanted = settingsOf({ 'antivirus.onAccessPaths': ['/home'] });
+    const first = await driver.apply(wanted, contextIn(root));
+    const written = readFileSync(conf, 'utf8');
+    writeFileSync(conf, written.replace('OnAccessExcludeUname clamav\n', ''));
+    const second = await driver.apply(wanted, contextIn(root, first.applied));
+    expect(second.results).toEqual([
+      { id: 'antivirus.onAccessPaths', status: 'succeeded', target: 'clamav' },
+    ]);
+    expect(readFileSync(conf, 'utf8')).toBe(written);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * ClamAV on Linux: the directives of clamd.conf (ExcludePath, ScanArchive, DetectPUA, and any
  * directive the catalog maps, such as the OnAccess* paths), then a restart of clamd so they are in
- * force. If clamd refuses the new file, the previous one is put back and clamd restarted on it:
- * the target stays at its previous version and every setting reports clamd's error.
+ * force. Writing on-access folders also writes the loop guard clamonacc needs to start
+ * (OnAccessExcludeUname, see clamd-conf.ts) when the file has none. If clamd refuses the new file,
+ * the previous one is put back and clamd restarted on it: the target stays at its previous version
+ * and every setting reports clamd's error.
  */
 import { existsSync } from 'node:fs';
 import type { EffectiveSetting } from '@palisade/core';

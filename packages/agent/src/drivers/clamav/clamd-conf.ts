@@ -282,6 +282,9 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
         .flatMap((id) => this.slotOf(id)?.parts ?? [])
         .find((part) => ownsLine(part, line));
       if (line.managed && owner) continue;
+      // The loop guard Palisade added last time: worked out again below from the new lines.
+      if (line.managed && isLoopGuard(line) && !claimed.some((part) => ownsLine(part, line)))
+        continue;
       // A local line for a directive Palisade now sets: kept visible, but commented out.
       if (!line.managed && claimed.some((part) => ownsLine(part, line))) {
         lines.push({ kind: 'text', text: `${REPLACED_MARKER}${line.name} ${line.value}` });
@@ -298,7 +301,7 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
           lines.push({ kind: 'directive', name: part.directive, value, managed: true });
       }
     }
-    return { lines };
+    return { lines: withOnAccessLoopGuard(lines) };
   }
 
   private requireSlot(settingId: string): ClamdSlot {
@@ -306,6 +309,58 @@ export class ClamdConfCodec implements NativeCodec<ClamdConf> {
     if (!slot) throw new NotExpressibleError(`${settingId} has no clamd.conf directive`);
     return slot;
   }
+}
+
+/**
+ * clamonacc refuses to start unless clamd.conf names a process owner whose file accesses it
+ * ignores (OnAccessExcludeUID, OnAccessExcludeUname, or OnAccessExcludeRootUID set to yes): clamd
+ * opening a file to scan it would otherwise be one more access to scan, in a loop. A stock
+ * distribution file sets none of them, so on-access paths written alone would never be watched.
+ */
+const LOOP_GUARD_DIRECTIVES = [
+  'OnAccessExcludeUID',
+  'OnAccessExcludeUname',
+  'OnAccessExcludeRootUID',
+];
+
+/** Whether a line is one of the loop-guard directives (whatever its value). */
+function isLoopGuard(line: Extract<ClamdLine, { kind: 'directive' }>): boolean {
+  return LOOP_GUARD_DIRECTIVES.some((name) => sameName(line.name, name));
+}
+
+/** Whether clamonacc takes the line as a guard: OnAccessExcludeRootUID is a yes/no switch. */
+function guardsLoop(line: ClamdLine): boolean {
+  if (line.kind !== 'directive' || !isLoopGuard(line)) return false;
+  return !sameName(line.name, 'OnAccessExcludeRootUID') || normalise(line.value) === 'yes';
+}
+
+/** The account clamd runs as when clamd.conf has no User directive to say (Debian's, Ubuntu's). */
+export const DEFAULT_CLAMD_USER = 'clamav';
+
+/**
+ * When Palisade writes on-access folders (OnAccessIncludePath) and the file has no loop guard of
+ * its own, Palisade adds `OnAccessExcludeUname <clamd's user>` in its block. The user is the one
+ * clamd drops to, from the User directive (Debian: clamav; Fedora's scan.conf: clamscan); the
+ * account name rather than its UID because clamonacc resolves it on the machine, and the same
+ * name is right on every machine of a fleet where UIDs differ. Without User, clamav.
+ *
+ * The line belongs to no setting: `render` drops it every time and adds it back only while both
+ * conditions hold, so it goes when the on-access folders go or when a guard of the machine's own
+ * appears, and a guard that was in the file before is kept and never doubled. Removed by hand, it
+ * is put back at the next apply; it is not reported as drift of antivirus.onAccessPaths, whose
+ * fragment stays the folder list.
+ */
+function withOnAccessLoopGuard(lines: ClamdLine[]): ClamdLine[] {
+  const writesOnAccess = lines.some(
+    (line) =>
+      line.kind === 'directive' && line.managed && sameName(line.name, 'OnAccessIncludePath'),
+  );
+  if (!writesOnAccess || lines.some(guardsLoop)) return lines;
+  const user = directiveValue({ lines }, 'User')?.trim() || DEFAULT_CLAMD_USER;
+  return [
+    ...lines,
+    { kind: 'directive', name: 'OnAccessExcludeUname', value: user, managed: true },
+  ];
 }
 
 function sameName(a: string, b: string): boolean {

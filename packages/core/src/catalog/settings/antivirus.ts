@@ -728,7 +728,10 @@ const unixSettings: readonly Entry[] = [
     native: {
       clamav: {
         name: 'OnAccessIncludePath',
-        note: 'one directive per folder; clamonacc watches each recursively',
+        note:
+          'one directive per folder; clamonacc watches each recursively. Without an ' +
+          'OnAccessExcludeUID/Uname/RootUID line of its own, clamd.conf also gets ' +
+          'OnAccessExcludeUname with clamd’s User (clamav if unset): clamonacc requires one',
       },
     },
   },
