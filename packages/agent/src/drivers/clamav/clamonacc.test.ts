@@ -3,10 +3,12 @@
  * to watch and a path exclusion, then `clamonacc --fdpass` (which hands clamd an open file, no
  * path, so clamd's ExcludePath cannot apply). A planted file in the watched folder is found when
  * read; the same file in the excluded folder is not, because of OnAccessExcludePath alone.
+ * clamd.conf starts as Debian ships it, with User clamav and no OnAccessExclude{UID,Uname,RootUID}:
+ * clamonacc starts only because the driver adds OnAccessExcludeUname clamav.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPart } from '../../../../../testing/system.js';
@@ -16,10 +18,24 @@ import { clamdPing } from './clamd-client.js';
 
 const CLAMD = '/usr/sbin/clamd';
 const CLAMONACC = '/usr/sbin/clamonacc';
-// clamonacc needs root (fanotify) and clamd to scan for it.
+/** The account Debian's clamav-daemon package creates and runs clamd as. */
+const CLAMD_USER = 'clamav';
+
+function clamdAccount(): { uid: number; gid: number } | undefined {
+  const entry = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields[0] === CLAMD_USER);
+  return entry ? { uid: Number(entry[2]), gid: Number(entry[3]) } : undefined;
+}
+
+// clamonacc needs root (fanotify) and clamd to scan for it; clamd runs as clamav, as on Debian.
 const hasClamonacc = systemPart(
-  'clamonacc (run as root, with fanotify)',
-  existsSync(CLAMD) && existsSync(CLAMONACC) && process.getuid?.() === 0,
+  'clamonacc (run as root, with fanotify, and a clamav account)',
+  existsSync(CLAMD) &&
+    existsSync(CLAMONACC) &&
+    process.getuid?.() === 0 &&
+    clamdAccount() !== undefined,
   'apt-get install clamav-daemon, and run the tests as root',
 );
 
@@ -65,12 +81,18 @@ describe.runIf(hasClamonacc)('ClamavDriver with a real clamonacc --fdpass', () =
         `DatabaseDirectory ${join(work, 'db')}`,
         `PidFile ${pidFile}`,
         'Foreground yes',
-        // clamonacc refuses to start without a process owner it ignores (so clamd's own reads
-        // do not loop back). clamd runs as root here, like the test, so a UID nobody uses.
-        'OnAccessExcludeUID 54321',
+        // As Debian ships it: clamd drops to clamav, and no OnAccessExclude* line. clamonacc
+        // refuses to start without one; the driver writes it (OnAccessExcludeUname clamav).
+        `User ${CLAMD_USER}`,
         '',
       ].join('\n'),
     );
+    // clamd, as clamav, reads its database and writes its socket and pid file in work/; the
+    // planted files it gets from clamonacc as open file descriptors (--fdpass).
+    chmodSync(root, 0o755);
+    const { uid, gid } = clamdAccount() ?? { uid: 0, gid: 0 };
+    for (const path of [work, join(work, 'db'), join(work, 'db/palisade-test.hdb')])
+      chownSync(path, uid, gid);
     const child = spawn(CLAMD, [`--config-file=${confPath}`], { detached: true, stdio: 'ignore' });
     child.unref();
     for (let i = 0; i < 300 && !(await clamdPing(socket)); i++) await sleep(100);
@@ -96,7 +118,9 @@ describe.runIf(hasClamonacc)('ClamavDriver with a real clamonacc --fdpass', () =
       contextIn(root),
     );
     expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
-    expect(readFileSync(confPath, 'utf8')).toContain(`\nOnAccessExcludePath ${excluded}\n`);
+    const written = readFileSync(confPath, 'utf8');
+    expect(written).toContain(`\nOnAccessExcludePath ${excluded}\n`);
+    expect(written).toContain(`\nOnAccessExcludeUname ${CLAMD_USER}\n`);
     expect(await clamdPing(socket)).toBe(true);
 
     clamonacc = spawn(
