@@ -497,7 +497,7 @@ describe.runIf(systemPart('Chromium', hasChromium(), 'apt-get install chromium')
       await page.getByTestId('policy-name').fill('Block inbound RDP');
       const rules = page.locator('[data-setting-id="firewall.rules"]');
       await rules.getByRole('button', { name: 'Add a rule' }).click();
-      await rules.getByLabel('Name of item 1').fill('Block RDP');
+      await rules.getByLabel('Name of item 1', { exact: true }).fill('Block RDP');
       await rules.getByRole('combobox', { name: 'Direction of item 1' }).click();
       await page.getByRole('option', { name: 'Inbound' }).click();
       await rules.getByRole('combobox', { name: 'Action of item 1' }).click();
