@@ -6,11 +6,9 @@
  * protocol, tenant switches, audit windows, and export → plan of objects made through the REST
  * API with names a document must accept as they are.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand, systemPart } from '../../../testing/system.js';
 import {
@@ -19,52 +17,18 @@ import {
   SimulatedAgent,
   windowsFacts,
 } from '../../server/test/agent-sim.js';
+import { CLI, cliHarness } from './cli-harness.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(repoRoot, 'packages/cli/dist/main.js');
 const PASSWORD = 'cli-fleet-test-password';
 
-const work = mkdtempSync(join(tmpdir(), 'palisade-cli-fleet-'));
-const configHome = join(work, 'config');
-let server: ChildProcess | undefined;
+const cli = cliHarness('palisade-cli-fleet-', PASSWORD);
+const { work, configHome, palisade } = cli;
 let url = '';
 let sessionToken = '';
 const agents = new Map<string, SimulatedAgent>();
 const streams: NotifyStream[] = [];
 const responders: Promise<void>[] = [];
 let stopped = false;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI asynchronously, so the simulated agents keep answering meanwhile. */
-function palisade(args: readonly string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PALISADE_SERVER: undefined,
-        PALISADE_TOKEN: undefined,
-        XDG_CONFIG_HOME: configHome,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 async function json<T>(args: readonly string[]): Promise<T> {
   const run = await palisade([...args, '--json']);
@@ -101,41 +65,11 @@ async function answerSyncs(agent: SimulatedAgent, stream: NotifyStream): Promise
   }
 }
 
-async function startServe(): Promise<void> {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: repoRoot, stdio: 'inherit' });
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', join(work, 'data')],
-    {
-      env: { ...process.env, PALISADE_ADMIN_PASSWORD: PASSWORD, PALISADE_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server = child;
-  url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
-  });
-}
-
 beforeAll(async () => {
-  await startServe();
-  const login = await palisade(
-    ['login', '--server', url, '--user', 'admin', '--password-stdin'],
-    PASSWORD,
-  );
+  url = await cli.start();
+  const login = await palisade(['login', '--server', url, '--user', 'admin', '--password-stdin'], {
+    input: PASSWORD,
+  });
   expect(login.code).toBe(0);
   sessionToken = JSON.parse(readFileSync(join(configHome, 'palisade', 'session.json'), 'utf8'))
     .token as string;
@@ -161,12 +95,7 @@ afterAll(async () => {
   stopped = true;
   await Promise.allSettled(responders);
   for (const stream of streams) stream.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(work, { recursive: true, force: true });
+  await cli.stop();
 });
 
 const hostnames = (list: { items: { hostname: string }[] }) => list.items.map((d) => d.hostname);

@@ -4,69 +4,21 @@
  * directory. Devices are enrolled by simulated agents over the real agent protocol, so plans
  * show a real effect (devices reached, configurations changed, conflicts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConfigPlan } from '@palisade/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand, systemPart } from '../../../testing/system.js';
 import { linuxFacts, SimulatedAgent } from '../../server/test/agent-sim.js';
+import { CLI, cliHarness } from './cli-harness.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(repoRoot, 'packages/cli/dist/main.js');
 const PASSWORD = 'cli-test-admin-password';
 
-const work = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
-const configHome = join(work, 'config');
-let server: ChildProcess | undefined;
+const cli = cliHarness('palisade-cli-', PASSWORD);
+const { work, configHome, palisade } = cli;
 let url = '';
 const agents: SimulatedAgent[] = [];
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI (asynchronously: simulated agents keep working meanwhile). */
-function palisade(
-  args: readonly string[],
-  options: { input?: string; env?: Record<string, string | undefined> } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PALISADE_SERVER: undefined,
-        PALISADE_TOKEN: undefined,
-        XDG_CONFIG_HOME: configHome,
-        ...options.env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
 
 function write(dir: string, file: string, text: string): string {
   mkdirSync(dir, { recursive: true });
@@ -89,46 +41,12 @@ function readTree(dir: string): Record<string, string> {
   return out;
 }
 
-async function startServe(): Promise<void> {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: repoRoot, stdio: 'inherit' });
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', join(work, 'data')],
-    {
-      env: { ...process.env, PALISADE_ADMIN_PASSWORD: PASSWORD, PALISADE_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server = child;
-  url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
-  });
-}
-
 beforeAll(async () => {
-  await startServe();
+  url = await cli.start();
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(work, { recursive: true, force: true });
+  await cli.stop();
 });
 
 const GROUP = `kind: Group
