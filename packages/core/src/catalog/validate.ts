@@ -140,18 +140,31 @@ function checkString(
   }
 }
 
+/**
+ * Whether a list setting's value is a list at all; a list longer than the setting allows is still
+ * a list (its items are checked too, so every problem shows at once) but the length is a problem.
+ */
+function isList(
+  type: { readonly maxItems?: number | undefined },
+  value: unknown,
+  context: Context,
+): value is unknown[] {
+  if (!Array.isArray(value)) {
+    problem(context, `must be a list, not ${showValue(value)}`);
+    return false;
+  }
+  if (type.maxItems !== undefined && value.length > type.maxItems) {
+    problem(context, `has ${value.length} items; at most ${type.maxItems} are allowed`);
+  }
+  return true;
+}
+
 function checkStringList(
   type: Extract<SettingType, { kind: 'string-list' }>,
   value: unknown,
   context: Context,
 ): void {
-  if (!Array.isArray(value)) {
-    problem(context, `must be a list, not ${showValue(value)}`);
-    return;
-  }
-  if (type.maxItems !== undefined && value.length > type.maxItems) {
-    problem(context, `has ${value.length} items; at most ${type.maxItems} are allowed`);
-  }
+  if (!isList(type, value, context)) return;
   const description = type.itemDescription ?? 'a valid item';
   const platformRule = type.itemRules?.[context.platform];
   const seen = new Set<string>();
@@ -241,13 +254,7 @@ function checkStructuredList(
   value: unknown,
   context: Context,
 ): void {
-  if (!Array.isArray(value)) {
-    problem(context, `must be a list, not ${showValue(value)}`);
-    return;
-  }
-  if (type.maxItems !== undefined && value.length > type.maxItems) {
-    problem(context, `has ${value.length} items; at most ${type.maxItems} are allowed`);
-  }
+  if (!isList(type, value, context)) return;
   const names = new Map<string, number>();
   value.forEach((item: unknown, index) => {
     const at = within(context, index);
