@@ -18,6 +18,14 @@ import type { FieldDefinition, SettingDefinition } from '../types.js';
 
 const PORT_ITEM = '^[0-9]{1,5}(-[0-9]{1,5})?$';
 
+/** The type of localPorts and remotePorts: the same ports or ranges on either end. */
+const PORT_LIST: FieldDefinition['type'] = {
+  kind: 'string-list',
+  itemPattern: PORT_ITEM,
+  itemDescription: 'a port such as 443 or a range such as 8000-8080',
+  maxItems: 100,
+};
+
 /**
  * IcmpTypesAndCodes items: `type:code` with decimal type and code (0-255, checked below) or `*`
  * for every code of the type; `*` alone means every message. The CSP refuses `*:4` and `*:*`.
@@ -137,12 +145,7 @@ export const FIREWALL_RULE_FIELDS: readonly FieldDefinition[] = [
     key: 'localPorts',
     label: 'Local ports',
     help: 'Ports on the device: single ports or ranges. Empty or absent means all.',
-    type: {
-      kind: 'string-list',
-      itemPattern: PORT_ITEM,
-      itemDescription: 'a port such as 443 or a range such as 8000-8080',
-      maxItems: 100,
-    },
+    type: PORT_LIST,
     required: false,
     native: {
       'windows-defender': 'LocalPortRanges (joined with ,)',
@@ -153,12 +156,7 @@ export const FIREWALL_RULE_FIELDS: readonly FieldDefinition[] = [
     key: 'remotePorts',
     label: 'Remote ports',
     help: 'Ports on the other end: single ports or ranges. Empty or absent means all.',
-    type: {
-      kind: 'string-list',
-      itemPattern: PORT_ITEM,
-      itemDescription: 'a port such as 443 or a range such as 8000-8080',
-      maxItems: 100,
-    },
+    type: PORT_LIST,
     required: false,
     native: {
       'windows-defender': 'RemotePortRanges (joined with ,)',
