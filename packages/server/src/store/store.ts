@@ -6,15 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  Kysely,
-  type SqliteDatabase as KyselySqliteDatabase,
-  PostgresDialect,
-  SqliteDialect,
-} from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
+import { FairSqliteDialect } from './sqlite-driver.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -95,8 +91,9 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Kysely's SQLite dialect with a FIFO connection lock (see sqlite-driver.ts).
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: new FairSqliteDialect({ database: withStatementCache(database) }),
   });
   const store: Store = {
     db,
