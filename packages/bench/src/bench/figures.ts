@@ -40,12 +40,19 @@ export function round(value: number | null, digits = 2): number | null {
   return Math.round(value * factor) / factor;
 }
 
+/** The largest sample, or null; a loop, since spreading 100k+ samples into Math.max overflows the stack. */
+export function maximum(samples: readonly number[]): number | null {
+  let max: number | null = null;
+  for (const sample of samples) if (max === null || sample > max) max = sample;
+  return max;
+}
+
 export function latencyFigures(prefix: string, samplesMs: readonly number[]): Figures {
   const name = (figure: string) => (prefix === '' ? figure : `${prefix}_${figure}`);
   return {
     [name('p50_ms')]: round(percentile(samplesMs, 50)),
     [name('p99_ms')]: round(percentile(samplesMs, 99)),
-    [name('max_ms')]: round(samplesMs.length === 0 ? null : Math.max(...samplesMs)),
+    [name('max_ms')]: round(maximum(samplesMs)),
     [name('count')]: samplesMs.length,
   };
 }
