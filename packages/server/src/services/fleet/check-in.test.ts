@@ -9,6 +9,7 @@ import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
+import { linuxFacts } from '../../../test/agent-sim.js';
 import { describeEachStore } from '../../../test/stores.js';
 import { hashSecret } from '../../auth/secrets.js';
 import { MemoryPushHub } from '../../push/memory-push-hub.js';
@@ -66,22 +67,7 @@ describeEachStore('check-in hot path', (target) => {
       token,
       machineId: `machine-${randomUUID()}`,
       publicKey: generateEd25519KeyPair().publicKey,
-      facts: {
-        hostname: 'hot-01',
-        domain: null,
-        platform: 'linux',
-        osVersion: '12',
-        distro: 'debian',
-        agentVersion: '0.1.0',
-        isDomainController: false,
-        isServerCore: false,
-        powershellLanguageMode: null,
-        nonPersistentVdi: false,
-        directoryJoin: null,
-        mdmManaged: false,
-        configMgrManaged: false,
-        tags: [],
-      },
+      facts: linuxFacts('hot-01'),
     });
     credential = enrolled.credential;
   });
