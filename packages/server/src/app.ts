@@ -10,7 +10,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/sessions.js';
 import type { AppContext } from './context.js';
-import { ApiError, errorResponse, type FieldProblem } from './errors.js';
+import { ApiError, errorResponse, validationFailed } from './errors.js';
 import { registerAssetRuleRoutes } from './http/asset-rules.js';
 import { registerAuditRoutes } from './http/audit.js';
 import { registerAuthRoutes } from './http/auth.js';
@@ -61,14 +61,7 @@ export function createApp(context: AppContext): PalisadeApp {
     // Validation failures become one 400 that names every wrong field.
     defaultHook: (result) => {
       if (result.success) return;
-      const prefix = TARGET_PREFIX[result.target] ?? result.target;
-      const fields: FieldProblem[] = result.error.issues.map((issue) => ({
-        path: [prefix, ...issue.path.map(String)].join('.'),
-        message: issue.message,
-      }));
-      const first = fields[0];
-      const message = first ? `${first.path}: ${first.message}` : 'The request is not valid.';
-      throw new ApiError('validation_failed', message, fields);
+      throw validationFailed(TARGET_PREFIX[result.target] ?? result.target, result.error.issues);
     },
   });
 

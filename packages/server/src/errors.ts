@@ -90,6 +90,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The 400 of a schema failure: every wrong field, each path under `prefix` (`body`, `query`…),
+ * the first one in the message.
+ */
+export function validationFailed(
+  prefix: string,
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+): ApiError {
+  const fields: FieldProblem[] = issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = fields[0];
+  const message = first ? `${first.path}: ${first.message}` : 'The request is not valid.';
+  return new ApiError('validation_failed', message, fields);
+}
+
 /** Shortcut for the most common case: one field is wrong. */
 export function invalidField(path: string, message: string): ApiError {
   return new ApiError('validation_failed', `${path}: ${message}`, [{ path, message }]);

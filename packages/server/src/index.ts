@@ -2,6 +2,11 @@
  * @palisade/server: the control plane. `startServer` opens the store (running migrations),
  * makes sure a first tenant exists, wires the app and listens; `main` is `palisade serve`.
  */
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type ServerOptions,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
@@ -9,6 +14,7 @@ import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { type AppContext, type Clock, systemClock } from './context.js';
+import { createAgentFastLane } from './http/agent-fast-lane.js';
 import type { PalisadeApp } from './http/route.js';
 import { createFleet } from './services/fleet/index.js';
 import { ensureFirstTenant, type FirstStart } from './services/tenants.js';
@@ -107,7 +113,16 @@ async function listen(
     onClose: [() => fleet.close()],
   };
   const app = createApp(context);
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+  // The agents' check-ins and reports are answered in front of Hono (http/agent-fast-lane.ts).
+  const fastLane = createAgentFastLane({ fleet: fleet.engine, logger: parts.logger });
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: host,
+    createServer: ((serverOptions: ServerOptions, honoListener: RequestListener) =>
+      createHttpServer(serverOptions, (request, response) => {
+        if (!fastLane(request, response)) honoListener(request, response);
+      })) as typeof createHttpServer,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => resolve());

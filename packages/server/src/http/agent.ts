@@ -70,17 +70,17 @@ export function registerAgentRoutes(app: PalisadeApp, fleet: FleetService): void
   app.openapi(enrollRoute, async (c) => c.json(await enroll(fleet, c.req.valid('json')), 200));
 
   app.openapi(checkInRoute, async (c) => {
-    const device = await authenticateDevice(fleet.db, c.req.header('authorization'));
+    const device = await authenticateDevice(fleet, c.req.header('authorization'));
     return c.json(await checkIn(fleet, device, c.req.valid('json')), 200);
   });
 
   app.openapi(reportRoute, async (c) => {
-    const device = await authenticateDevice(fleet.db, c.req.header('authorization'));
+    const device = await authenticateDevice(fleet, c.req.header('authorization'));
     return c.json(await report(fleet, device, c.req.valid('json')), 200);
   });
 
   app.openapi(notifyRoute, async (c) => {
-    const device = await authenticateDevice(fleet.db, c.req.header('authorization'));
+    const device = await authenticateDevice(fleet, c.req.header('authorization'));
     const held = c.req.valid('query').revision;
     return answerNotify(c, fleet, device, held) as never;
   });

@@ -1,4 +1,4 @@
-import { ListenerRegistry, type PushEvent, type PushHub } from './push-hub.js';
+import { type FleetListener, ListenerRegistry, type PushEvent, type PushHub } from './push-hub.js';
 
 /** One process, no database: notices go straight to this process's listeners (SQLite mode). */
 export class MemoryPushHub implements PushHub {
@@ -23,6 +23,10 @@ export class MemoryPushHub implements PushHub {
 
   subscribeTenants(listener: (tenantId: string, event: PushEvent) => void): () => void {
     return this.registry.subscribeTenants(listener);
+  }
+
+  subscribeFleet(listener: FleetListener): () => void {
+    return this.registry.subscribeFleet(listener);
   }
 
   async close(): Promise<void> {

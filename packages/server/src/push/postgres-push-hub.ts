@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ListenerRegistry, type PushEvent, type PushHub } from './push-hub.js';
+import { type FleetListener, ListenerRegistry, type PushEvent, type PushHub } from './push-hub.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
 export const NOTIFY_PAYLOAD_LIMIT = 7_800;
@@ -66,6 +66,10 @@ export class PostgresPushHub implements PushHub {
 
   subscribeTenants(listener: (tenantId: string, event: PushEvent) => void): () => void {
     return this.registry.subscribeTenants(listener);
+  }
+
+  subscribeFleet(listener: FleetListener): () => void {
+    return this.registry.subscribeFleet(listener);
   }
 
   async close(): Promise<void> {

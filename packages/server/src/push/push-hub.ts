@@ -19,6 +19,8 @@ export type PushEvent =
 
 export type DeviceListener = (event: PushEvent) => void;
 export type TenantListener = (tenantId: string, event: PushEvent) => void;
+/** Hears every device notice (`'all'`: notices may have been lost, every device may have moved). */
+export type FleetListener = (deviceIds: readonly string[] | 'all', event: PushEvent) => void;
 
 export interface PushHub {
   /** Sends a notice to every process; resolves once it has been handed to the transport. */
@@ -27,6 +29,11 @@ export interface PushHub {
   subscribe(deviceId: string, listener: DeviceListener): () => void;
   /** Listens for tenant-wide notices (cache invalidation); returns the function that stops. */
   subscribeTenants(listener: TenantListener): () => void;
+  /**
+   * Listens for every device notice, whichever devices it names, before the device listeners
+   * hear it (the in-memory credential cache drops what moved); returns the function that stops.
+   */
+  subscribeFleet(listener: FleetListener): () => void;
   /** Devices with at least one open listener in this process (the notify-connections gauge). */
   readonly listenerCount: number;
   close(): Promise<void>;
@@ -39,6 +46,7 @@ export interface PushHub {
 export class ListenerRegistry {
   private readonly devices = new Map<string, Set<DeviceListener>>();
   private readonly tenants = new Set<TenantListener>();
+  private readonly fleet = new Set<FleetListener>();
   private count = 0;
 
   get listenerCount(): number {
@@ -71,11 +79,19 @@ export class ListenerRegistry {
     };
   }
 
+  subscribeFleet(listener: FleetListener): () => void {
+    this.fleet.add(listener);
+    return () => {
+      this.fleet.delete(listener);
+    };
+  }
+
   deliver(tenantId: string, deviceIds: readonly string[], event: PushEvent): void {
     if (event.kind === 'caches') {
       for (const listener of [...this.tenants]) safely(() => listener(tenantId, event));
       return;
     }
+    for (const listener of [...this.fleet]) safely(() => listener(deviceIds, event));
     for (const deviceId of deviceIds) {
       const set = this.devices.get(deviceId);
       if (!set) continue;
@@ -85,6 +101,7 @@ export class ListenerRegistry {
 
   /** Tells every local device listener to re-check (after a transport gap where notices may be lost). */
   deliverToAll(event: PushEvent): void {
+    for (const listener of [...this.fleet]) safely(() => listener('all', event));
     for (const set of [...this.devices.values()]) {
       for (const listener of [...set]) safely(() => listener(event));
     }

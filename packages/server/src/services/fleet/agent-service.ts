@@ -14,6 +14,7 @@ import {
   type ReportRequest,
   type ReportResponse,
 } from '@palisade/protocol';
+import { CompiledQuery } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import { appendAudit } from '../audit.js';
@@ -42,10 +43,11 @@ export interface AuthenticatedDevice {
 
 /**
  * Checks `Authorization: Bearer <deviceId>.<secret>` against the stored hash. An offboarded
- * device's credential no longer works.
+ * device's credential no longer works. On SQLite the device's row comes from the in-memory cache
+ * (device-auth-cache.ts) when it holds it and the credential matches; otherwise it is read.
  */
 export async function authenticateDevice(
-  db: FleetDb,
+  fleet: FleetService,
   authorization: string | undefined,
 ): Promise<AuthenticatedDevice> {
   const match = /^Bearer\s+([^.\s]+)\.(\S+)$/i.exec(authorization ?? '');
@@ -55,26 +57,74 @@ export async function authenticateDevice(
       'Send the device credential from enroll as "Authorization: Bearer <deviceId>.<secret>".',
     );
   }
-  const row = await db
-    .selectFrom('devices')
-    .select(['id', 'tenant_id', 'credential_hash', 'revision', 'last_check_in_at'])
-    .where('id', '=', match[1])
-    .where('offboarded_at', 'is', null)
-    .executeTakeFirst();
-  const presented = Buffer.from(hashSecret(match[2]));
-  const stored = Buffer.from(row?.credential_hash ?? '');
-  if (!row || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+  const id = match[1];
+  const presented = hashSecret(match[2]);
+  const cached = fleet.auth.get(id);
+  // A cached hash that does not match may be an older credential (a re-enrollment): read again.
+  if (cached && sameHash(cached.credentialHash, presented)) {
+    return {
+      id,
+      tenantId: cached.tenantId,
+      revision: cached.revision,
+      lastCheckInAt: cached.lastCheckInAt,
+    };
+  }
+  const epoch = fleet.auth.epoch;
+  const row = await readDeviceAuth(fleet.db, id);
+  if (!row || !sameHash(row.credential_hash, presented)) {
     throw new ApiError(
       'device_unauthenticated',
       'The device credential is not valid (the device may have been offboarded): enroll again.',
     );
   }
+  fleet.auth.put(
+    id,
+    {
+      tenantId: row.tenant_id,
+      credentialHash: row.credential_hash,
+      revision: row.revision,
+      lastCheckInAt: row.last_check_in_at,
+    },
+    epoch,
+  );
   return {
     id: row.id,
     tenantId: row.tenant_id,
     revision: row.revision,
     lastCheckInAt: row.last_check_in_at,
   };
+}
+
+function sameHash(stored: string, presented: string): boolean {
+  const a = Buffer.from(stored);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface DeviceAuthRow {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly credential_hash: string;
+  readonly revision: number;
+  readonly last_check_in_at: string;
+}
+
+/** The credential check's SQL, compiled once per database handle (it runs on every request). */
+const deviceAuthSql = new WeakMap<FleetDb, string>();
+
+async function readDeviceAuth(db: FleetDb, id: string): Promise<DeviceAuthRow | undefined> {
+  let text = deviceAuthSql.get(db);
+  if (text === undefined) {
+    text = db
+      .selectFrom('devices')
+      .select(['id', 'tenant_id', 'credential_hash', 'revision', 'last_check_in_at'])
+      .where('id', '=', '')
+      .where('offboarded_at', 'is', null)
+      .compile().sql;
+    deviceAuthSql.set(db, text);
+  }
+  const result = await db.executeQuery<DeviceAuthRow>(CompiledQuery.raw(text, [id]));
+  return result.rows[0];
 }
 
 /** The fallback check-in interval with ±10 % jitter, so a fleet does not check in in lockstep. */
@@ -221,7 +271,9 @@ async function enrollOnce(
       },
       at: now,
     });
-    const afterCommit = fleet.afterCommit(state.tenantId, result.bumped ? [deviceId] : [], false);
+    // A re-enrolled device has a new credential: its notice also drops the cached old one.
+    const notify = result.bumped || existing !== undefined;
+    const afterCommit = fleet.afterCommit(state.tenantId, notify ? [deviceId] : [], false);
     return { deviceId, decision: outcome.decision, afterCommit };
   });
 }
@@ -329,7 +381,7 @@ async function recordFactsChange(
   return revision;
 }
 
-function recordCheckIn(
+async function recordCheckIn(
   fleet: FleetService,
   device: AuthenticatedDevice,
   request: CheckInRequest,
@@ -337,14 +389,16 @@ function recordCheckIn(
   factsChanged: boolean,
   now: Date,
 ): Promise<void> {
-  return fleet.checkIns.record({
+  const at = now.toISOString();
+  await fleet.checkIns.record({
     tenantId: device.tenantId,
     deviceId: device.id,
-    at: now.toISOString(),
+    at,
     heldRevision: request.revision,
     sentRevision,
     factsChanged,
   });
+  fleet.auth.touch(device.id, at);
 }
 
 export async function report(

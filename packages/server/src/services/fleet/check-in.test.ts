@@ -1,11 +1,13 @@
 /**
  * The check-in hot path: when nothing changed, the whole answer costs one indexed read (the
- * credential check by primary key, which also yields the revision) — counted here with a Kysely
- * plugin that sees every statement the fleet service runs.
+ * credential check by primary key, which also yields the revision), and none at all once the
+ * device's row is in the credential cache (SQLite's default) — counted here with a Kysely plugin
+ * that sees the result of every statement the fleet service executes (compiled ones included).
+ * Then the cache's promise: whatever moves a device's revision or credential is seen at once.
  */
 import { randomUUID } from 'node:crypto';
 import { generateEd25519KeyPair } from '@palisade/protocol';
-import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
@@ -16,39 +18,51 @@ import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { authenticateDevice, checkIn, enroll } from './agent-service.js';
+import { offboardDevice } from './device-admin.js';
 import { FleetService } from './fleet-service.js';
 
 class StatementCounter implements KyselyPlugin {
-  statements: string[] = [];
+  reads = 0;
+  writes = 0;
   transformQuery(args: { node: RootOperationNode }): RootOperationNode {
-    this.statements.push(args.node.kind);
     return args.node;
   }
-  async transformResult<R>(args: { result: R }): Promise<R> {
+  async transformResult<R extends QueryResult<unknown>>(args: { result: R }): Promise<R> {
+    if (args.result.numAffectedRows === undefined) this.reads++;
+    else this.writes++;
     return args.result;
+  }
+  reset(): void {
+    this.reads = 0;
+    this.writes = 0;
   }
 }
 
 describeEachStore('check-in hot path', (target) => {
   let fleet: FleetService;
+  let cached: FleetService;
   let counter: StatementCounter;
   let credential: string;
+  let store: Store;
+  let token: string;
 
   beforeAll(async () => {
-    const store = await target.openStore();
+    store = await target.openStore();
     counter = new StatementCounter();
     const counted: Store = { ...store, db: store.db.withPlugin(counter) };
     // A fixed clock: "last seen" was just written, so the unchanged check-in must not write it.
     const now = new Date();
-    fleet = new FleetService({
+    const push = new MemoryPushHub();
+    const parts = {
       store: counted,
-      push: new MemoryPushHub(),
+      push,
       logger: pino({ level: 'silent' }),
-      registry: new Registry(),
       clock: { now: () => now },
-    });
+    };
+    fleet = new FleetService({ ...parts, registry: new Registry(), credentialCache: false });
+    cached = new FleetService({ ...parts, registry: new Registry(), credentialCache: true });
     const tenant = await store.transaction((trx) => createTenant(trx, { name: 'Hot path', now }));
-    const token = `token-${randomUUID()}`;
+    token = `token-${randomUUID()}`;
     await store.db
       .insertInto('onboarding_tokens')
       .values({
@@ -74,26 +88,80 @@ describeEachStore('check-in hot path', (target) => {
 
   it('answers "unchanged" with one indexed read and no write', async () => {
     const bearer = `Bearer ${credential}`;
-    const first = await checkIn(fleet, await authenticateDevice(fleet.db, bearer), {
+    const first = await checkIn(fleet, await authenticateDevice(fleet, bearer), {
       revision: null,
     });
     expect(first.s).toBe('c');
     const revision =
       first.s === 'c' ? (JSON.parse(first.configuration.payload).revision as number) : 0;
 
-    counter.statements = [];
-    const device = await authenticateDevice(fleet.db, bearer);
+    counter.reset();
+    const device = await authenticateDevice(fleet, bearer);
     const answer = await checkIn(fleet, device, { revision });
     expect(answer).toEqual({ s: 'u', n: expect.any(Number) });
-    expect(counter.statements).toEqual(['SelectQueryNode']);
+    expect({ reads: counter.reads, writes: counter.writes }).toEqual({ reads: 1, writes: 0 });
+  });
+
+  it('answers "unchanged" from the credential cache without touching the store', async () => {
+    const bearer = `Bearer ${credential}`;
+    const warm = await authenticateDevice(cached, bearer);
+    // The first check-in also loads this service's tenant state (cached from then on).
+    await checkIn(cached, warm, { revision: warm.revision });
+    counter.reset();
+    const device = await authenticateDevice(cached, bearer);
+    const answer = await checkIn(cached, device, { revision: warm.revision });
+    expect(answer).toEqual({ s: 'u', n: expect.any(Number) });
+    expect({ reads: counter.reads, writes: counter.writes }).toEqual({ reads: 0, writes: 0 });
+    // A wrong secret for a cached device is refused (and reads the row, in case it moved).
+    const wrong = `Bearer ${device.id}.not-the-secret`;
+    await expect(authenticateDevice(cached, wrong)).rejects.toMatchObject({
+      code: 'device_unauthenticated',
+    });
   });
 
   it('reads the stored facts only when the agent sends a delta, and writes only on change', async () => {
     const bearer = `Bearer ${credential}`;
-    const device = await authenticateDevice(fleet.db, bearer);
-    counter.statements = [];
+    const device = await authenticateDevice(fleet, bearer);
+    counter.reset();
     await checkIn(fleet, device, { revision: device.revision, facts: { hostname: 'hot-01' } });
     // The delta equals the stored facts: one more read, still no write.
-    expect(counter.statements).toEqual(['SelectQueryNode']);
+    expect({ reads: counter.reads, writes: counter.writes }).toEqual({ reads: 1, writes: 0 });
+  });
+
+  it('sees a revision moved by another service at once (its notice drops the cached row)', async () => {
+    const bearer = `Bearer ${credential}`;
+    const before = await authenticateDevice(cached, bearer);
+    await store.db
+      .updateTable('devices')
+      .set({ revision: before.revision + 1 })
+      .where('id', '=', before.id)
+      .execute();
+    // What every recompute does after commit, here from the other service on the same hub.
+    await fleet.afterCommit(before.tenantId, [before.id], false)();
+    expect((await authenticateDevice(cached, bearer)).revision).toBe(before.revision + 1);
+  });
+
+  it('refuses an offboarded device and an old credential after re-enrollment at once', async () => {
+    const machineId = `machine-${randomUUID()}`;
+    const publicKey = generateEd25519KeyPair().publicKey;
+    const facts = linuxFacts('hot-02');
+    const first = await enroll(cached, { token, machineId, publicKey, facts });
+    const oldBearer = `Bearer ${first.credential}`;
+    await authenticateDevice(cached, oldBearer);
+    const again = await enroll(fleet, { token, machineId, publicKey, facts });
+    expect(again.deviceId).toBe(first.deviceId);
+    await expect(authenticateDevice(cached, oldBearer)).rejects.toMatchObject({
+      code: 'device_unauthenticated',
+    });
+    const newBearer = `Bearer ${again.credential}`;
+    expect((await authenticateDevice(cached, newBearer)).id).toBe(first.deviceId);
+    await offboardDevice(fleet, first.tenantId, first.deviceId, {
+      type: 'user',
+      id: 'test',
+      name: 'test',
+    });
+    await expect(authenticateDevice(cached, newBearer)).rejects.toMatchObject({
+      code: 'device_unauthenticated',
+    });
   });
 });

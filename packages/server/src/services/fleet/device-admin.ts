@@ -129,7 +129,9 @@ export async function offboardDevice(
       at: now,
     });
   });
-  // Open notify streams of the device re-check and find it offboarded (they close).
+  // Its credential stops working at once here; open notify streams of the device re-check and
+  // find it offboarded (they close), and other processes drop its cached row.
+  fleet.auth.invalidate([deviceId]);
   await fleet.push.publish(tenantId, [deviceId], { kind: 'revision' }).catch((error: unknown) => {
     fleet.logger.error({ err: error }, 'notifying an offboarded device failed');
   });

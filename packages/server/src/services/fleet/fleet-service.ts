@@ -19,6 +19,7 @@ import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
 import { CheckInRecorder } from './check-in-recorder.js';
+import { DeviceAuthCache } from './device-auth-cache.js';
 import { DeviceViewCache } from './device-cache.js';
 import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
@@ -33,6 +34,11 @@ export interface FleetServiceOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly clock: Clock;
+  /**
+   * Keep devices' credential rows in memory. Default: on for SQLite (one process), off for
+   * PostgreSQL, where other processes change devices too (device-auth-cache.ts says why).
+   */
+  readonly credentialCache?: boolean;
 }
 
 export type RecomputeCause =
@@ -58,7 +64,10 @@ export class FleetService implements FleetEngine {
   readonly checkIns: CheckInRecorder;
   /** Enrollments and reports: one commit per burst on SQLite (group commit). */
   readonly agentWrites: GroupCommit;
+  /** Devices' credential rows in memory (SQLite: this process is the store's only writer). */
+  readonly auth: DeviceAuthCache;
   private readonly stopListening: () => void;
+  private readonly stopListeningFleet: () => void;
 
   constructor(options: FleetServiceOptions) {
     this.store = options.store;
@@ -68,9 +77,17 @@ export class FleetService implements FleetEngine {
     this.metrics = createFleetMetrics(options.registry);
     this.checkIns = new CheckInRecorder(options.store);
     this.agentWrites = new GroupCommit(options.store);
+    this.auth = new DeviceAuthCache({
+      enabled: options.credentialCache ?? options.store.dialect === 'sqlite',
+    });
     // Another process saved an admin change: its notice drops our cached tenant state.
     this.stopListening = this.push.subscribeTenants((tenantId, event) => {
       if (event.kind === 'caches') this.tenants.drop(tenantId);
+    });
+    // A device's revision or credential moved: drop its cached row before its stream hears.
+    this.stopListeningFleet = this.push.subscribeFleet((deviceIds) => {
+      if (deviceIds === 'all') this.auth.clear();
+      else this.auth.invalidate(deviceIds);
     });
   }
 
@@ -90,6 +107,7 @@ export class FleetService implements FleetEngine {
 
   async close(): Promise<void> {
     this.stopListening();
+    this.stopListeningFleet();
   }
 
   async policiesChanged(
@@ -254,6 +272,7 @@ export class FleetService implements FleetEngine {
         await this.push.publish(tenantId, [], { kind: 'caches' });
       }
       if (bumped.length > 0) {
+        this.auth.invalidate(bumped);
         await this.push.publish(tenantId, bumped, { kind: 'revision' });
         this.metrics.pushes.inc({ kind: 'revision' }, bumped.length);
       }
