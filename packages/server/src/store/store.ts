@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
@@ -19,6 +19,13 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** Runs `work` in one transaction: all of it is written, or none of it. */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * The same, but its commit does not wait for the disk (SQLite `synchronous = NORMAL`,
+   * PostgreSQL `synchronous_commit = off`): still all or nothing, and it survives the process
+   * being killed, but a power loss may forget it. For what is not a promise to anyone (the
+   * check-in history); it becomes durable with the next ordinary commit.
+   */
+  relaxedTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Answers whether the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -99,6 +106,17 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
     db,
     dialect: 'sqlite',
     transaction: (work) => db.transaction().execute(work),
+    // One connection: the pragma, the transaction and the pragma back run without anything
+    // else in between (the connection is held throughout).
+    relaxedTransaction: (work) =>
+      db.connection().execute(async (connection) => {
+        await sql`pragma synchronous = NORMAL`.execute(connection);
+        try {
+          return await connection.transaction().execute(work);
+        } finally {
+          await sql`pragma synchronous = FULL`.execute(connection);
+        }
+      }),
     ping: async () => {
       try {
         database.prepare('select 1').get();
@@ -153,6 +171,11 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
     db,
     dialect: 'postgres',
     transaction: (work) => db.transaction().execute(work),
+    relaxedTransaction: (work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      }),
     ping: async () => {
       try {
         await pool.query('select 1');

@@ -1,13 +1,15 @@
 /**
  * The check-in history ("last seen" and the bounded list of recent check-ins) written with group
  * commit: check-ins that arrive while a batch is being written wait for the next one, and each
- * batch is one transaction. Every caller still waits until its own entry is committed (a check-in
- * is answered only after its history is durable), but a burst of N check-ins costs one commit
- * (one fsync under SQLite's synchronous=FULL) instead of four autocommitted statements each.
+ * batch is one transaction. Every caller still waits until its own entry is committed, but a burst
+ * of N check-ins costs one commit instead of four autocommitted statements each. The commit is a
+ * relaxed one (Store.relaxedTransaction: it does not wait for the disk): the history is a record
+ * for administrators, not a promise to an agent, and a power loss may forget its last moment;
+ * reports, enrollments and admin changes keep fully durable commits.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
-import { type FleetDb, fleetDb } from './fleet-db.js';
+import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 
 /** Check-in history kept per device. */
 export const CHECK_IN_HISTORY = 50;
@@ -31,6 +33,8 @@ interface Pending {
 export class CheckInRecorder {
   private queue: Pending[] = [];
   private writing = false;
+  /** Entries written per device since its history was last trimmed (this process). */
+  private readonly sinceTrim = new Map<string, number>();
 
   constructor(private readonly store: Store) {}
 
@@ -59,16 +63,14 @@ export class CheckInRecorder {
     // One device order for every batch, so two processes on PostgreSQL lock rows alike.
     const ordered = [...batch].sort((a, b) => compare(a.entry.deviceId, b.entry.deviceId));
     try {
-      await this.store.transaction(async (trx) => {
-        for (const pending of ordered) await writeEntry(fleetDb(trx), pending.entry);
-      });
+      await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), ordered));
       for (const pending of ordered) pending.resolve();
     } catch {
       // One failing entry (a device offboarded and deleted meanwhile) must not fail the others:
       // write each alone, so only its own check-in sees the error.
       for (const pending of ordered) {
         try {
-          await this.store.transaction((trx) => writeEntry(fleetDb(trx), pending.entry));
+          await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), [pending]));
           pending.resolve();
         } catch (error) {
           pending.reject(error);
@@ -76,35 +78,69 @@ export class CheckInRecorder {
       }
     }
   }
+
+  /**
+   * The batch's rows in a few multi-row inserts, each device's "last seen" once, and each
+   * device's history trimmed once it has grown by TRIM_EVERY entries since its last trim (the
+   * history holds between CHECK_IN_HISTORY and CHECK_IN_HISTORY + TRIM_EVERY rows; readers show
+   * the newest CHECK_IN_HISTORY).
+   */
+  private async writeEntries(db: FleetDb, batch: readonly Pending[]): Promise<void> {
+    const lastSeen = new Map<string, string>();
+    for (const { entry } of batch) {
+      const seen = lastSeen.get(entry.deviceId);
+      if (seen === undefined || seen < entry.at) lastSeen.set(entry.deviceId, entry.at);
+    }
+    for (const [deviceId, at] of lastSeen) {
+      await db
+        .updateTable('devices')
+        .set({ last_check_in_at: at })
+        .where('id', '=', deviceId)
+        .execute();
+    }
+    for (const rows of chunks(batch, INSERT_ROWS)) {
+      await db
+        .insertInto('check_ins')
+        .values(
+          rows.map(({ entry }) => ({
+            id: randomUUID(),
+            tenant_id: entry.tenantId,
+            device_id: entry.deviceId,
+            at: entry.at,
+            held_revision: entry.heldRevision,
+            sent_revision: entry.sentRevision,
+            facts_changed: entry.factsChanged ? 1 : 0,
+          })),
+        )
+        .execute();
+    }
+    for (const { entry } of batch) {
+      const grown = (this.sinceTrim.get(entry.deviceId) ?? 0) + 1;
+      if (grown < TRIM_EVERY) {
+        this.sinceTrim.set(entry.deviceId, grown);
+        continue;
+      }
+      this.sinceTrim.delete(entry.deviceId);
+      await trimHistory(db, entry.deviceId);
+    }
+  }
 }
+
+/** Rows per insert statement (7 parameters each, well under either database's limit). */
+const INSERT_ROWS = 200;
+/** A device's history is trimmed after this many new entries (not on every check-in). */
+export const TRIM_EVERY = 10;
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function writeEntry(db: FleetDb, entry: CheckInEntry): Promise<void> {
-  await db
-    .updateTable('devices')
-    .set({ last_check_in_at: entry.at })
-    .where('id', '=', entry.deviceId)
-    .execute();
-  await db
-    .insertInto('check_ins')
-    .values({
-      id: randomUUID(),
-      tenant_id: entry.tenantId,
-      device_id: entry.deviceId,
-      at: entry.at,
-      held_revision: entry.heldRevision,
-      sent_revision: entry.sentRevision,
-      facts_changed: entry.factsChanged ? 1 : 0,
-    })
-    .execute();
-  // Bounded history: drop what is older than the newest CHECK_IN_HISTORY entries.
+/** Bounded history: drop what is older than the newest CHECK_IN_HISTORY entries. */
+async function trimHistory(db: FleetDb, deviceId: string): Promise<void> {
   const cutoff = await db
     .selectFrom('check_ins')
     .select('at')
-    .where('device_id', '=', entry.deviceId)
+    .where('device_id', '=', deviceId)
     .orderBy('at', 'desc')
     .offset(CHECK_IN_HISTORY)
     .limit(1)
@@ -112,7 +148,7 @@ async function writeEntry(db: FleetDb, entry: CheckInEntry): Promise<void> {
   if (cutoff) {
     await db
       .deleteFrom('check_ins')
-      .where('device_id', '=', entry.deviceId)
+      .where('device_id', '=', deviceId)
       .where('at', '<=', cutoff.at)
       .execute();
   }

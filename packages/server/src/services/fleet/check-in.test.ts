@@ -18,6 +18,7 @@ import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { authenticateDevice, checkIn, enroll } from './agent-service.js';
+import { CHECK_IN_HISTORY, TRIM_EVERY } from './check-in-recorder.js';
 import { offboardDevice } from './device-admin.js';
 import { FleetService } from './fleet-service.js';
 
@@ -163,5 +164,36 @@ describeEachStore('check-in hot path', (target) => {
     await expect(authenticateDevice(cached, newBearer)).rejects.toMatchObject({
       code: 'device_unauthenticated',
     });
+  });
+
+  it('keeps a bounded check-in history: the newest entries, trimmed every few check-ins', async () => {
+    const device = await authenticateDevice(fleet, `Bearer ${credential}`);
+    const start = Date.parse('2030-01-01T00:00:00.000Z');
+    const total = CHECK_IN_HISTORY * 2 + 7;
+    for (let i = 0; i < total; i++) {
+      await fleet.checkIns.record({
+        tenantId: device.tenantId,
+        deviceId: device.id,
+        at: new Date(start + i * 1000).toISOString(),
+        heldRevision: i,
+        sentRevision: null,
+        factsChanged: false,
+      });
+    }
+    const rows = await store.db
+      .selectFrom('check_ins')
+      .select(['at', 'held_revision'])
+      .where('device_id', '=', device.id)
+      .orderBy('at', 'desc')
+      .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(CHECK_IN_HISTORY);
+    expect(rows.length).toBeLessThan(CHECK_IN_HISTORY + TRIM_EVERY);
+    expect(rows[0]?.held_revision).toBe(total - 1);
+    const device2 = await store.db
+      .selectFrom('devices')
+      .select('last_check_in_at')
+      .where('id', '=', device.id)
+      .executeTakeFirstOrThrow();
+    expect(device2.last_check_in_at).toBe(new Date(start + (total - 1) * 1000).toISOString());
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * Store.relaxedTransaction: all or nothing like any transaction; on SQLite the connection is back
+ * to synchronous = FULL afterwards (whatever the work did), so ordinary commits stay durable.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachStore } from '../../test/stores.js';
+import { createTenant } from '../services/tenants.js';
+import type { Store } from './store.js';
+
+describeEachStore('relaxed transaction', (target) => {
+  let store: Store;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    store = await target.openStore();
+    const now = new Date();
+    tenantId = (await store.transaction((trx) => createTenant(trx, { name: 'Relaxed', now }))).id;
+  });
+
+  const insertToken = (db: Store['db'], id: string) =>
+    db
+      .insertInto('onboarding_tokens')
+      .values({
+        id,
+        tenant_id: tenantId,
+        description: 'relaxed',
+        token_hash: id,
+        token_hint: id.slice(0, 8),
+        created_by: null,
+        created_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + 60_000).toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+  const exists = async (id: string) =>
+    (await store.db
+      .selectFrom('onboarding_tokens')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst()) !== undefined;
+
+  it('commits all of its work', async () => {
+    const id = randomUUID();
+    await store.relaxedTransaction((trx) => insertToken(trx, id));
+    expect(await exists(id)).toBe(true);
+  });
+
+  it('writes none of it when the work fails', async () => {
+    const id = randomUUID();
+    await expect(
+      store.relaxedTransaction(async (trx) => {
+        await insertToken(trx, id);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('leaves ordinary commits fully durable (SQLite: synchronous back to FULL)', async () => {
+    if (store.dialect !== 'sqlite') return;
+    const level = async () =>
+      (await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)).rows[0]
+        ?.synchronous;
+    await store.relaxedTransaction(async (trx) => {
+      expect(
+        (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous,
+      ).toBe(1);
+    });
+    expect(await level()).toBe(2);
+    await store.relaxedTransaction(async () => Promise.reject(new Error('x'))).catch(() => {});
+    expect(await level()).toBe(2);
+  });
+});
