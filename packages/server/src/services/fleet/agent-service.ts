@@ -4,7 +4,12 @@
  * revision) and at most one throttled write of "last seen".
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
+import {
+  canonicalJson,
+  type DeviceFacts,
+  type EffectiveConfiguration,
+  type JsonValue,
+} from '@palisade/core';
 import {
   type CheckInRequest,
   type CheckInResponse,
@@ -18,6 +23,7 @@ import { CompiledQuery } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import { appendAudit } from '../audit.js';
+import type { CachedConfiguration } from './configuration-cache.js';
 import { loadDeviceRecords } from './device-records.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
@@ -297,11 +303,7 @@ export async function checkIn(
     if (seenLongAgo) await recordCheckIn(fleet, device, request, null, merged !== null, now);
     return { s: 'u', n };
   }
-  const configuration = await fleet.db
-    .selectFrom('effective_configurations')
-    .select(['revision', 'payload', 'signature'])
-    .where('device_id', '=', device.id)
-    .executeTakeFirst();
+  const configuration = await configurationOf(fleet, device.id, revision);
   if (!configuration) {
     // Enrollment always writes a configuration; a device without one has none to send yet.
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
@@ -314,6 +316,26 @@ export async function checkIn(
     n,
     configuration: { payload: configuration.payload, signature: configuration.signature },
   };
+}
+
+/**
+ * The device's signed configuration: from the cache when it holds this revision, else read (and
+ * kept). What is stored is sent even when it is not `revision` (a change committed meanwhile).
+ */
+async function configurationOf(
+  fleet: FleetService,
+  deviceId: string,
+  revision: number,
+): Promise<CachedConfiguration | undefined> {
+  const cached = fleet.configurations.get(deviceId, revision);
+  if (cached) return cached;
+  const row = await fleet.db
+    .selectFrom('effective_configurations')
+    .select(['revision', 'payload', 'signature'])
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  if (row) fleet.configurations.put(deviceId, row);
+  return row;
 }
 
 /**
@@ -423,7 +445,7 @@ export async function report(
       .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return true;
-    await rollUpReport(db, device, request, now);
+    await rollUpReport(fleet, db, device, request, now);
     if (request.syncRequestId) {
       await db
         .updateTable('sync_request_devices')
@@ -444,14 +466,17 @@ export async function report(
  * dashboards read them); a report for an older revision is kept but changes no status.
  */
 async function rollUpReport(
+  fleet: FleetService,
   db: FleetDb,
   device: AuthenticatedDevice,
   request: ReportRequest,
   now: Date,
 ): Promise<void> {
+  // The revision as this transaction sees it; the document from the cache when it holds that
+  // revision (a configuration never changes under its revision), else read here.
   const current = await db
     .selectFrom('effective_configurations')
-    .select(['revision', 'payload'])
+    .select('revision')
     .where('device_id', '=', device.id)
     .executeTakeFirst();
   if (!current || current.revision !== request.revision) {
@@ -463,11 +488,18 @@ async function rollUpReport(
     return;
   }
   // Only a report of the current revision counts as "reported" for the fallback sweep.
-  const document = JSON.parse(current.payload) as {
-    configuration: Parameters<typeof settingStatusesOf>[0];
-  };
+  let configuration = fleet.configurations.parsed(device.id, current.revision);
+  if (!configuration) {
+    const stored = await db
+      .selectFrom('effective_configurations')
+      .select('payload')
+      .where('device_id', '=', device.id)
+      .executeTakeFirstOrThrow();
+    configuration = (JSON.parse(stored.payload) as { configuration: EffectiveConfiguration })
+      .configuration;
+  }
   const statuses = settingStatusesOf(
-    document.configuration,
+    configuration,
     request.results as Parameters<typeof settingStatusesOf>[1],
   );
   await writeSettingStatuses(db, device.tenantId, device.id, current.revision, statuses.rows, now);

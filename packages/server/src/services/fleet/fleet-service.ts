@@ -19,6 +19,7 @@ import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
 import { CheckInRecorder } from './check-in-recorder.js';
+import { ConfigurationCache } from './configuration-cache.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
 import { DeviceViewCache } from './device-cache.js';
 import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
@@ -64,6 +65,8 @@ export class FleetService implements FleetEngine {
   readonly checkIns: CheckInRecorder;
   /** Enrollments and reports: one commit per burst on SQLite (group commit). */
   readonly agentWrites: GroupCommit;
+  /** Signed configurations by device and revision (immutable per revision: safe everywhere). */
+  readonly configurations = new ConfigurationCache();
   /** Devices' credential rows in memory (SQLite: this process is the store's only writer). */
   readonly auth: DeviceAuthCache;
   private readonly stopListening: () => void;
