@@ -97,6 +97,10 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
+  // Checkpoint the WAL every ~40 MB instead of SQLite's 4 MB: each checkpoint copies pages and
+  // syncs the database file on the event loop's thread, and a check-in storm filled 4 MB several
+  // times a second (the full check-in benchmark: 0.20 -> 0.28 of the baseline with this alone).
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   // Kysely's SQLite dialect with a FIFO connection lock (see sqlite-driver.ts).
   const db = new Kysely<Database>({
