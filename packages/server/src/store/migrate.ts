@@ -11,7 +11,7 @@ import * as fleetSweep from './migrations/003-fleet-sweep.js';
 import * as auditAppendOnly from './migrations/005-audit-append-only.js';
 import * as fleetViews from './migrations/006-fleet-views.js';
 import * as policyVersionsImmutable from './migrations/007-policy-versions-immutable.js';
-import * as deviceLookups from './migrations/008-device-lookups.js';
+import * as deviceTagsByDevice from './migrations/008-device-tags-by-device.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -25,7 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '005-audit-append-only': auditAppendOnly.migration,
   '006-fleet-views': fleetViews.migration,
   '007-policy-versions-immutable': policyVersionsImmutable.migration,
-  '008-device-lookups': deviceLookups.migration,
+  '008-device-tags-by-device': deviceTagsByDevice.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -15,7 +15,7 @@ const LOOKUPS = [
   "select device_id, group_id from group_static_members where tenant_id = 't' and device_id in ('a', 'b')",
   "select device_id, group_id from group_memberships where tenant_id = 't' and device_id in ('a', 'b')",
   "select * from devices where tenant_id = 't' and id in ('a', 'b') and offboarded_at is null order by id",
-  "select * from setting_statuses where tenant_id = 't' and device_id = 'a'",
+  "select setting_id, policy_id, status, error from setting_statuses where device_id = 'a' order by setting_id",
   "select device_id, tag from device_tags where tenant_id = 't' and device_id = 'a'",
 ];
 

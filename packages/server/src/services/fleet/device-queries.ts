@@ -227,7 +227,8 @@ export async function deviceDetail(
     db
       .selectFrom('setting_statuses')
       .select(['setting_id', 'policy_id', 'status', 'error'])
-      .where('tenant_id', '=', tenantId)
+      // By device alone (its primary key's prefix): the device was found in this tenant above,
+      // and a tenant filter here makes SQLite range over the tenant's statuses instead.
       .where('device_id', '=', deviceId)
       .orderBy('setting_id')
       .execute(),

@@ -7,8 +7,7 @@ import type { StoreDialect } from '../store.js';
  * planner took it (it covers the query): every load scanned all the tenant's tags, so each
  * enrollment cost more as the fleet grew (enroll benchmark, 10,000 machines: 38 % of the server's
  * time in that one statement). This index serves the lookup by device within a tenant and covers
- * what is selected. The device page's per-setting statuses (`tenant_id = ? and device_id = ?`)
- * went the same way through `setting_statuses_by_setting`: they get theirs too.
+ * what is selected.
  */
 export function migration(_dialect: StoreDialect): Migration {
   return {
@@ -17,11 +16,6 @@ export function migration(_dialect: StoreDialect): Migration {
         .createIndex('device_tags_by_device')
         .on('device_tags')
         .columns(['tenant_id', 'device_id', 'tag', 'source', 'rule_id'])
-        .execute();
-      await db.schema
-        .createIndex('setting_statuses_by_device')
-        .on('setting_statuses')
-        .columns(['tenant_id', 'device_id'])
         .execute();
     },
     async down() {
