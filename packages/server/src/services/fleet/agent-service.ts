@@ -279,7 +279,12 @@ async function enrollOnce(
     });
     // A re-enrolled device has a new credential: its notice also drops the cached old one.
     const notify = result.bumped || existing !== undefined;
-    const afterCommit = fleet.afterCommit(state.tenantId, notify ? [deviceId] : [], false);
+    const afterCommit = fleet.afterCommit(
+      state.tenantId,
+      notify ? [deviceId] : [],
+      false,
+      signedOf(deviceId, result),
+    );
     return { deviceId, decision: outcome.decision, afterCommit };
   });
 }
@@ -396,11 +401,23 @@ async function recordFactsChange(
     // Other notify streams of this device (a second agent process) hear of the new revision.
     return {
       revision: result.revision,
-      afterCommit: fleet.afterCommit(device.tenantId, result.bumped ? [device.id] : [], false),
+      afterCommit: fleet.afterCommit(
+        device.tenantId,
+        result.bumped ? [device.id] : [],
+        false,
+        signedOf(device.id, result),
+      ),
     };
   });
   await afterCommit();
   return revision;
+}
+
+function signedOf(
+  deviceId: string,
+  result: { readonly signed?: CachedConfiguration },
+): ReadonlyMap<string, CachedConfiguration> | undefined {
+  return result.signed ? new Map([[deviceId, result.signed]]) : undefined;
 }
 
 async function recordCheckIn(

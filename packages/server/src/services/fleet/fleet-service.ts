@@ -19,7 +19,7 @@ import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
 import { CheckInRecorder } from './check-in-recorder.js';
-import { ConfigurationCache } from './configuration-cache.js';
+import { type CachedConfiguration, ConfigurationCache } from './configuration-cache.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
 import { DeviceViewCache } from './device-cache.js';
 import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
@@ -201,12 +201,13 @@ export class FleetService implements FleetEngine {
     const started = performance.now();
     const now = this.clock.now();
     const records = await this.views.records(db, tenantId, { remember: false });
+    const signed = new Map<string, CachedConfiguration>();
     for (const batch of chunks(records)) {
-      bumped.push(...(await this.applyBatch(db, state, batch, now)));
+      bumped.push(...(await this.applyBatch(db, state, batch, now, signed)));
     }
     this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, records.length);
     this.metrics.recomputeSeconds.observe({ cause: 'tenant-settings' }, secondsSince(started));
-    return this.afterCommit(tenantId, bumped, true);
+    return this.afterCommit(tenantId, bumped, true, signed);
   }
 
   /**
@@ -223,15 +224,16 @@ export class FleetService implements FleetEngine {
     const bumped: string[] = [];
     const now = this.clock.now();
     let count = 0;
+    const signed = new Map<string, CachedConfiguration>();
     for (const ids of chunks(deviceIds)) {
       const records = await loadDeviceRecords(db, state.tenantId, ids, { lock: this.locks });
-      bumped.push(...(await this.applyBatch(db, state, records, now)));
+      bumped.push(...(await this.applyBatch(db, state, records, now, signed)));
       count += records.length;
     }
     this.metrics.devicesRecomputed.inc({ cause }, count);
     this.metrics.recomputeSeconds.observe({ cause }, secondsSince(started));
     const adminChange = cause !== 'facts' && cause !== 'enrollment' && cause !== 'tags';
-    return this.afterCommit(state.tenantId, bumped, adminChange);
+    return this.afterCommit(state.tenantId, bumped, adminChange, signed);
   }
 
   /** The maintenance's reconcile pass: recompute devices, count those found out of date. */
@@ -241,7 +243,8 @@ export class FleetService implements FleetEngine {
     deviceIds: readonly string[],
   ): Promise<{ moved: number; afterCommit: AfterCommit }> {
     const records = await loadDeviceRecords(db, state.tenantId, deviceIds, { lock: this.locks });
-    const bumped = await this.applyBatch(db, state, records, this.clock.now());
+    const signed = new Map<string, CachedConfiguration>();
+    const bumped = await this.applyBatch(db, state, records, this.clock.now(), signed);
     this.metrics.devicesRecomputed.inc({ cause: 'reconcile' }, records.length);
     if (bumped.length > 0) {
       this.logger.warn(
@@ -249,27 +252,48 @@ export class FleetService implements FleetEngine {
         'reconcile found devices out of date and recomputed them',
       );
     }
-    return { moved: bumped.length, afterCommit: this.afterCommit(state.tenantId, bumped, false) };
+    return {
+      moved: bumped.length,
+      afterCommit: this.afterCommit(state.tenantId, bumped, false, signed),
+    };
   }
 
   /** Evaluates and writes a batch of devices; returns the ids whose revision moved. */
+  /** Recomputes and writes the records; returns the bumped ids, their new configurations in `signed`. */
   private async applyBatch(
     db: FleetDb,
     state: TenantState,
     records: readonly DeviceRecord[],
     now: Date,
+    signed: Map<string, CachedConfiguration>,
   ): Promise<string[]> {
     const items = records.map((record) => ({ record, outcome: evaluateDevice(state, record) }));
     const results = await applyOutcomes(db, state, items, now);
-    return records.filter((_, i) => results[i]?.bumped).map((record) => record.row.id);
+    const bumped: string[] = [];
+    records.forEach((record, i) => {
+      const result = results[i];
+      if (!result?.bumped) return;
+      bumped.push(record.row.id);
+      if (result.signed) signed.set(record.row.id, result.signed);
+    });
+    return bumped;
   }
 
   /**
-   * After commit: other processes drop their cached tenant state (admin changes), and every
-   * device whose revision moved hears of it.
+   * After commit: the new signed configurations go to the cache, other processes drop their
+   * cached tenant state (admin changes), and every device whose revision moved hears of it.
    */
-  afterCommit(tenantId: string, bumped: readonly string[], dropCaches: boolean): AfterCommit {
+  afterCommit(
+    tenantId: string,
+    bumped: readonly string[],
+    dropCaches: boolean,
+    signed?: ReadonlyMap<string, CachedConfiguration>,
+  ): AfterCommit {
     return async () => {
+      // Committed: the new configurations are what the agents' check-ins will ask for next.
+      for (const [deviceId, configuration] of signed ?? []) {
+        this.configurations.put(deviceId, configuration);
+      }
       if (dropCaches) {
         this.tenants.drop(tenantId);
         await this.push.publish(tenantId, [], { kind: 'caches' });

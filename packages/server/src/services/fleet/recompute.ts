@@ -26,6 +26,7 @@ import {
   type SettingResult,
 } from '@palisade/core';
 import { type ConfigurationDocument, signConfiguration } from '@palisade/protocol';
+import type { CachedConfiguration } from './configuration-cache.js';
 import type { DeviceRecord } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import type { TenantState } from './tenant-state.js';
@@ -177,6 +178,8 @@ export interface ApplyResult {
   readonly bumped: boolean;
   /** Tags or memberships changed (something an admin view shows moved). */
   readonly changed: boolean;
+  /** The new signed configuration, when the revision moved (for the cache, once committed). */
+  readonly signed?: CachedConfiguration;
 }
 
 /** Writes what differs between the stored device and its outcome. */
@@ -245,14 +248,16 @@ export async function applyOutcomes(
   }
   const revisions = await updateDeviceRows(db, state.tenantId, pending);
   const bumped = pending.filter((write) => write.bumped);
-  await writeSignedConfigurations(db, state, bumped, revisions, now);
+  const signed = await writeSignedConfigurations(db, state, bumped, revisions, now);
   await replaceSettingStatuses(db, state.tenantId, bumped, revisions, now);
   for (const write of pending) {
     const id = write.record.row.id;
+    const configuration = signed.get(id);
     results.set(id, {
       revision: revisions.get(id) ?? write.record.row.revision,
       bumped: write.bumped,
       changed: true,
+      ...(configuration ? { signed: configuration } : {}),
     });
   }
   return items.map(
@@ -325,7 +330,7 @@ async function writeSignedConfigurations(
   writes: readonly PendingWrite[],
   revisions: ReadonlyMap<string, number>,
   now: Date,
-): Promise<void> {
+): Promise<Map<string, CachedConfiguration>> {
   const issuedAt = now.toISOString();
   const rows = writes.map(({ record, outcome }) => {
     const deviceId = record.row.id;
@@ -364,6 +369,12 @@ async function writeSignedConfigurations(
       )
       .execute();
   }
+  return new Map(
+    rows.map((row) => [
+      row.device_id,
+      { revision: row.revision, payload: row.payload, signature: row.signature },
+    ]),
+  );
 }
 
 /** A new revision resets the devices' per-setting statuses (pending until they report). */
