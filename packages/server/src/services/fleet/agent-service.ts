@@ -4,12 +4,7 @@
  * revision) and at most one throttled write of "last seen".
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import {
-  canonicalJson,
-  type DeviceFacts,
-  type EffectiveConfiguration,
-  type JsonValue,
-} from '@palisade/core';
+import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
 import {
   type CheckInRequest,
   type CheckInResponse,
@@ -27,12 +22,7 @@ import type { CachedConfiguration } from './configuration-cache.js';
 import { loadDeviceRecords } from './device-records.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
-import {
-  applyOutcome,
-  evaluateDevice,
-  settingStatusesOf,
-  writeSettingStatuses,
-} from './recompute.js';
+import { applyOutcome, evaluateDevice } from './recompute.js';
 import { loadTenantState, type TenantState, tenantStateInTransaction } from './tenant-state.js';
 
 /** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
@@ -445,88 +435,12 @@ export async function report(
   device: AuthenticatedDevice,
   request: ReportRequest,
 ): Promise<ReportResponse> {
-  const now = fleet.clock.now();
-  const duplicate = await fleet.agentWrites.run(async (trx) => {
-    const db = fleetDb(trx);
-    const inserted = await db
-      .insertInto('reports')
-      .values({
-        tenant_id: device.tenantId,
-        device_id: device.id,
-        report_id: request.reportId,
-        revision: request.revision,
-        sync_request_id: request.syncRequestId ?? null,
-        results: JSON.stringify(request.results),
-        received_at: now.toISOString(),
-      })
-      .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return true;
-    await rollUpReport(fleet, db, device, request, now);
-    if (request.syncRequestId) {
-      await db
-        .updateTable('sync_request_devices')
-        .set({ reported_at: now.toISOString() })
-        .where('sync_request_id', '=', request.syncRequestId)
-        .where('device_id', '=', device.id)
-        .where('reported_at', 'is', null)
-        .execute();
-    }
-    return false;
+  const duplicate = await fleet.reports.write({
+    tenantId: device.tenantId,
+    deviceId: device.id,
+    request,
+    now: fleet.clock.now(),
   });
   fleet.metrics.reports.inc({ result: duplicate ? 'duplicate' : 'accepted' });
   return { accepted: true, duplicate };
-}
-
-/**
- * A report for the device's current revision replaces its per-setting statuses at once (the
- * dashboards read them); a report for an older revision is kept but changes no status.
- */
-async function rollUpReport(
-  fleet: FleetService,
-  db: FleetDb,
-  device: AuthenticatedDevice,
-  request: ReportRequest,
-  now: Date,
-): Promise<void> {
-  // The revision as this transaction sees it; the document from the cache when it holds that
-  // revision (a configuration never changes under its revision), else read here.
-  const current = await db
-    .selectFrom('effective_configurations')
-    .select('revision')
-    .where('device_id', '=', device.id)
-    .executeTakeFirst();
-  if (!current || current.revision !== request.revision) {
-    await db
-      .updateTable('devices')
-      .set({ last_report_at: now.toISOString() })
-      .where('id', '=', device.id)
-      .execute();
-    return;
-  }
-  // Only a report of the current revision counts as "reported" for the fallback sweep.
-  let configuration = fleet.configurations.parsed(device.id, current.revision);
-  if (!configuration) {
-    const stored = await db
-      .selectFrom('effective_configurations')
-      .select('payload')
-      .where('device_id', '=', device.id)
-      .executeTakeFirstOrThrow();
-    configuration = (JSON.parse(stored.payload) as { configuration: EffectiveConfiguration })
-      .configuration;
-  }
-  const statuses = settingStatusesOf(
-    configuration,
-    request.results as Parameters<typeof settingStatusesOf>[1],
-  );
-  await writeSettingStatuses(db, device.tenantId, device.id, current.revision, statuses.rows, now);
-  await db
-    .updateTable('devices')
-    .set({
-      last_report_at: now.toISOString(),
-      report_status: statuses.status,
-      reported_revision: current.revision,
-    })
-    .where('id', '=', device.id)
-    .execute();
 }

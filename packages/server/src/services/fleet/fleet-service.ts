@@ -27,6 +27,7 @@ import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { GroupCommit } from './group-commit.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
+import { ReportWriter } from './report-writer.js';
 import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
 export interface FleetServiceOptions {
@@ -67,6 +68,8 @@ export class FleetService implements FleetEngine {
   readonly agentWrites: GroupCommit;
   /** Signed configurations by device and revision (immutable per revision: safe everywhere). */
   readonly configurations = new ConfigurationCache();
+  /** Agent reports, written in bulk (one transaction per burst). */
+  readonly reports: ReportWriter;
   /** Devices' credential rows in memory (SQLite: this process is the store's only writer). */
   readonly auth: DeviceAuthCache;
   private readonly stopListening: () => void;
@@ -80,6 +83,7 @@ export class FleetService implements FleetEngine {
     this.metrics = createFleetMetrics(options.registry);
     this.checkIns = new CheckInRecorder(options.store);
     this.agentWrites = new GroupCommit(options.store);
+    this.reports = new ReportWriter(options.store, this.configurations);
     this.auth = new DeviceAuthCache({
       enabled: options.credentialCache ?? options.store.dialect === 'sqlite',
     });

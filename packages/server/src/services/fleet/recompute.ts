@@ -508,34 +508,6 @@ export function settingStatusesOf(
   return { rows, status: rollup.status };
 }
 
-export async function writeSettingStatuses(
-  db: FleetDb,
-  tenantId: string,
-  deviceId: string,
-  revision: number,
-  rows: readonly SettingStatusRow[],
-  now: Date,
-): Promise<void> {
-  await db.deleteFrom('setting_statuses').where('device_id', '=', deviceId).execute();
-  for (const batch of chunks(rows, 100)) {
-    await db
-      .insertInto('setting_statuses')
-      .values(
-        batch.map((row) => ({
-          tenant_id: tenantId,
-          device_id: deviceId,
-          policy_id: row.policyId,
-          setting_id: row.settingId,
-          status: row.status,
-          error: row.error,
-          revision,
-          updated_at: now.toISOString(),
-        })),
-      )
-      .execute();
-  }
-}
-
 function uniqueNames(tags: readonly DeviceTag[]): string[] {
   return [...new Set(tags.map((tag) => tag.tag))].sort();
 }

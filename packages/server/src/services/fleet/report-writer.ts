@@ -1,0 +1,292 @@
+/**
+ * Agent reports written in bulk. A propagation brings one report per device within seconds; each
+ * written alone was about eight statements (insert, read the revision, replace the per-setting
+ * statuses, update the device, the sync request) inside its own savepoint. Here the reports that
+ * arrive while a batch is being written wait for the next one, and a batch is a handful of
+ * multi-row statements in one fully durable transaction: every caller is answered after the
+ * commit that holds its report, as before.
+ *
+ * What a report means is unchanged: the first report with a given (device, reportId) is stored
+ * and later ones are recognised as retries (`duplicate`); a report of the device's current
+ * revision replaces its per-setting statuses and report status; any report sets "last report";
+ * a report answering a sync request marks the device as reported for it. Within a batch, a
+ * device's later report wins, as it would have one after the other.
+ *
+ * If the batch fails (a device deleted meanwhile, say), each report is written alone with the
+ * same code, so only the failing one's caller sees the error.
+ */
+import type { EffectiveConfiguration, ReportStatus, SettingResult } from '@palisade/core';
+import type { ReportRequest } from '@palisade/protocol';
+import type { Store } from '../../store/store.js';
+import type { ConfigurationCache } from './configuration-cache.js';
+import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
+import { type SettingStatusRow, settingStatusesOf } from './recompute.js';
+
+export interface ReportEntry {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly request: ReportRequest;
+  readonly now: Date;
+}
+
+interface Pending {
+  readonly entry: ReportEntry;
+  readonly resolve: (duplicate: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Rows per multi-row statement (at most 8 parameters a row: far under either database's limit). */
+const ROWS_PER_STATEMENT = 200;
+/** Reports per transaction (bounds how long one batch holds SQLite's connection). */
+const MAX_BATCH = 512;
+
+export class ReportWriter {
+  private queue: Pending[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly configurations: ConfigurationCache,
+  ) {}
+
+  /** Resolves after the commit holding the report: true when it was a retry of a stored one. */
+  write(entry: ReportEntry): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // Let the reports already parsed in this turn of the event loop join the batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      await this.writeBatch(batch);
+    }
+    this.writing = false;
+  }
+
+  private async writeBatch(batch: readonly Pending[]): Promise<void> {
+    try {
+      const duplicates = await this.store.transaction((trx) =>
+        writeReports(
+          fleetDb(trx),
+          this.configurations,
+          batch.map((p) => p.entry),
+        ),
+      );
+      batch.forEach((pending, i) => {
+        pending.resolve(duplicates[i] ?? false);
+      });
+    } catch {
+      for (const pending of batch) {
+        try {
+          const [duplicate] = await this.store.transaction((trx) =>
+            writeReports(fleetDb(trx), this.configurations, [pending.entry]),
+          );
+          pending.resolve(duplicate ?? false);
+        } catch (error) {
+          pending.reject(error);
+        }
+      }
+    }
+  }
+}
+
+interface DeviceOutcome {
+  tenantId: string;
+  lastReportAt: string;
+  /** Set when one of its reports is of the current revision (the last such one wins). */
+  current?: { revision: number; rows: SettingStatusRow[]; status: ReportStatus | null };
+}
+
+/**
+ * Writes the reports (in order) and returns, for each, whether it was a retry. Exported for the
+ * tests; callers go through {@link ReportWriter}.
+ */
+export async function writeReports(
+  db: FleetDb,
+  configurations: ConfigurationCache,
+  entries: readonly ReportEntry[],
+): Promise<boolean[]> {
+  const key = (deviceId: string, reportId: string) => `${deviceId}\u0000${reportId}`;
+  const inserted = new Set<string>();
+  for (const rows of chunks(entries, ROWS_PER_STATEMENT)) {
+    const returned = await db
+      .insertInto('reports')
+      .values(
+        rows.map(({ tenantId, deviceId, request, now }) => ({
+          tenant_id: tenantId,
+          device_id: deviceId,
+          report_id: request.reportId,
+          revision: request.revision,
+          sync_request_id: request.syncRequestId ?? null,
+          results: JSON.stringify(request.results),
+          received_at: now.toISOString(),
+        })),
+      )
+      .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
+      .returning(['device_id', 'report_id'])
+      .execute();
+    for (const row of returned) inserted.add(key(row.device_id, row.report_id));
+  }
+  // The first entry of each inserted key is the stored one; anything else is a retry.
+  const duplicates = entries.map((entry) => {
+    const k = key(entry.deviceId, entry.request.reportId);
+    if (!inserted.has(k)) return true;
+    inserted.delete(k);
+    return false;
+  });
+  const accepted = entries.filter((_, i) => !duplicates[i]);
+  if (accepted.length === 0) return duplicates;
+
+  const deviceIds = [...new Set(accepted.map((entry) => entry.deviceId))].sort();
+  const revisions = new Map<string, number>();
+  for (const ids of chunks(deviceIds)) {
+    const rows = await db
+      .selectFrom('effective_configurations')
+      .select(['device_id', 'revision'])
+      .where('device_id', 'in', ids)
+      .execute();
+    for (const row of rows) revisions.set(row.device_id, row.revision);
+  }
+  const documents = await configurationsOf(db, configurations, accepted, revisions);
+
+  const outcomes = new Map<string, DeviceOutcome>();
+  for (const { tenantId, deviceId, request, now } of accepted) {
+    const outcome = outcomes.get(deviceId) ?? { tenantId, lastReportAt: now.toISOString() };
+    outcome.lastReportAt = now.toISOString();
+    const revision = revisions.get(deviceId);
+    const configuration = documents.get(deviceId);
+    // Only a report of the current revision counts as "reported" for the fallback sweep.
+    if (revision === request.revision && configuration) {
+      const statuses = settingStatusesOf(configuration, request.results as SettingResult[]);
+      outcome.current = { revision, ...statuses };
+    }
+    outcomes.set(deviceId, outcome);
+  }
+
+  await replaceStatuses(db, outcomes);
+  await updateDevices(db, outcomes);
+  await markSyncRequests(db, accepted);
+  return duplicates;
+}
+
+/** The configuration documents of the reports that are of their device's current revision. */
+async function configurationsOf(
+  db: FleetDb,
+  cache: ConfigurationCache,
+  accepted: readonly ReportEntry[],
+  revisions: ReadonlyMap<string, number>,
+): Promise<Map<string, EffectiveConfiguration>> {
+  const documents = new Map<string, EffectiveConfiguration>();
+  const missing = new Set<string>();
+  for (const { deviceId, request } of accepted) {
+    const revision = revisions.get(deviceId);
+    if (revision !== request.revision || documents.has(deviceId)) continue;
+    const parsed = cache.parsed(deviceId, revision);
+    if (parsed) documents.set(deviceId, parsed);
+    else missing.add(deviceId);
+  }
+  for (const ids of chunks([...missing])) {
+    const rows = await db
+      .selectFrom('effective_configurations')
+      .select(['device_id', 'revision', 'payload'])
+      .where('device_id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      if (row.revision !== revisions.get(row.device_id)) continue;
+      const document = JSON.parse(row.payload) as { configuration: EffectiveConfiguration };
+      documents.set(row.device_id, document.configuration);
+    }
+  }
+  return documents;
+}
+
+async function replaceStatuses(
+  db: FleetDb,
+  outcomes: ReadonlyMap<string, DeviceOutcome>,
+): Promise<void> {
+  const replaced = [...outcomes].filter(([, outcome]) => outcome.current);
+  for (const batch of chunks(replaced)) {
+    await db
+      .deleteFrom('setting_statuses')
+      .where(
+        'device_id',
+        'in',
+        batch.map(([deviceId]) => deviceId),
+      )
+      .execute();
+  }
+  const rows = replaced.flatMap(([deviceId, outcome]) => {
+    const current = outcome.current;
+    if (!current) return [];
+    return current.rows.map((row) => ({
+      tenant_id: outcome.tenantId,
+      device_id: deviceId,
+      policy_id: row.policyId,
+      setting_id: row.settingId,
+      status: row.status,
+      error: row.error,
+      revision: current.revision,
+      updated_at: outcome.lastReportAt,
+    }));
+  });
+  for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
+    await db.insertInto('setting_statuses').values(batch).execute();
+  }
+}
+
+/** One UPDATE per distinct change: devices of one propagation share theirs. */
+async function updateDevices(
+  db: FleetDb,
+  outcomes: ReadonlyMap<string, DeviceOutcome>,
+): Promise<void> {
+  const groups = new Map<string, { set: DeviceSet; ids: string[] }>();
+  for (const [deviceId, outcome] of outcomes) {
+    const set: DeviceSet = outcome.current
+      ? {
+          last_report_at: outcome.lastReportAt,
+          report_status: outcome.current.status,
+          reported_revision: outcome.current.revision,
+        }
+      : { last_report_at: outcome.lastReportAt };
+    const k = JSON.stringify(set);
+    const group = groups.get(k);
+    if (group) group.ids.push(deviceId);
+    else groups.set(k, { set, ids: [deviceId] });
+  }
+  for (const { set, ids } of groups.values()) {
+    for (const batch of chunks(ids)) {
+      await db.updateTable('devices').set(set).where('id', 'in', batch).execute();
+    }
+  }
+}
+
+type DeviceSet =
+  | { last_report_at: string }
+  | { last_report_at: string; report_status: ReportStatus | null; reported_revision: number };
+
+async function markSyncRequests(db: FleetDb, accepted: readonly ReportEntry[]): Promise<void> {
+  const bySync = new Map<string, { at: string; ids: string[] }>();
+  for (const { deviceId, request, now } of accepted) {
+    if (!request.syncRequestId) continue;
+    const group = bySync.get(request.syncRequestId);
+    if (group) group.ids.push(deviceId);
+    else bySync.set(request.syncRequestId, { at: now.toISOString(), ids: [deviceId] });
+  }
+  for (const [syncRequestId, { at, ids }] of bySync) {
+    for (const batch of chunks(ids)) {
+      await db
+        .updateTable('sync_request_devices')
+        .set({ reported_at: at })
+        .where('sync_request_id', '=', syncRequestId)
+        .where('device_id', 'in', batch)
+        .where('reported_at', 'is', null)
+        .execute();
+    }
+  }
+}
