@@ -7,6 +7,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { AfterCommit } from '../src/context.js';
 import type { RunningServer } from '../src/index.js';
+import type { FleetService } from '../src/services/fleet/fleet-service.js';
 import { linuxFacts, SimulatedAgent } from './agent-sim.js';
 import { type ApiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
@@ -58,6 +59,26 @@ describeEachStore('policies as code', (target) => {
   });
   const auditTotal = async () =>
     (await admin.get<{ total: number }>('/api/v1/audit?limit=1')).body.total;
+
+  it('keeps the devices a committed scan read for the next scan, never a rolled-back one', async () => {
+    const fleet = server.context.fleet as FleetService;
+    const tenantId = server.firstStart.tenantId;
+    fleet.views.drop(tenantId);
+    // A plan is an apply rolled back: its group scan read the devices inside that transaction.
+    const planned = await admin.post('/api/v1/config/plan', {
+      documents: [{ kind: 'Group', name: 'scan-probe', rule: '(device.deviceOSType -eq "Linux")' }],
+    });
+    expect(planned.status).toBe(200);
+    expect(fleet.views.cachedCount(tenantId)).toBe(0);
+    const created = await admin.post<{ id: string }>('/api/v1/groups', {
+      kind: 'dynamic',
+      name: 'scan-probe',
+      rule: '(device.deviceOSType -eq "Linux")',
+    });
+    expect(created.status).toBe(201);
+    expect(fleet.views.cachedCount(tenantId)).toBe(agents.length);
+    expect((await admin.delete(`/api/v1/groups/${created.body.id}`)).status).toBe(200);
+  });
 
   it('plans a document set with its effect and saves nothing', async () => {
     const before = await auditTotal();

@@ -4,8 +4,8 @@
  * process) are refetched, so a preview or a group change over 100,000 devices evaluates the rule
  * in memory instead of reading every device again.
  *
- * Inside a transaction the cache is read but never filled: an uncommitted (and possibly
- * rolled-back) write must not be remembered.
+ * Inside a transaction the cache is read but filled only after commit (`remember`): an
+ * uncommitted (and possibly rolled-back) write must not be remembered.
  */
 import {
   assetPropertiesOf,
@@ -71,16 +71,27 @@ export class DeviceViewCache {
       const record = fresh.get(id) ?? cached.get(id)?.record;
       if (record) records.push(record);
     }
-    if (options.remember) {
-      const next = new Map<string, Entry>();
-      // The version stored is the one read with the record's own row: a write racing with the
-      // load bumps it past that, and the next scan refetches.
-      for (const record of records) {
-        next.set(record.row.id, { version: record.row.view_version, record });
-      }
-      this.tenants.set(tenantId, next);
-    }
+    if (options.remember) this.remember(tenantId, records);
     return records;
+  }
+
+  /**
+   * Keeps a scan's records for the next scan. Records read inside a transaction are given here
+   * only once it has committed (what it read is then committed; a rolled-back one gives none).
+   * The version kept is the one read with each record's own row: a write made after the read (by
+   * that transaction or any other) moved it past that, and the next scan refetches the device.
+   */
+  remember(tenantId: string, records: readonly DeviceRecord[]): void {
+    const next = new Map<string, Entry>();
+    for (const record of records) {
+      next.set(record.row.id, { version: record.row.view_version, record });
+    }
+    this.tenants.set(tenantId, next);
+  }
+
+  /** How many devices of the tenant are kept (for tests and metrics). */
+  cachedCount(tenantId: string): number {
+    return this.tenants.get(tenantId)?.size ?? 0;
   }
 
   drop(tenantId: string): void {

@@ -151,9 +151,11 @@ export class FleetService implements FleetEngine {
       for (const member of members) moved.add(member.device_id);
     }
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
+    let scanned: DeviceRecord[] | null = null;
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
-      for (const record of await this.views.records(db, tenantId, { remember: false })) {
+      scanned = await this.views.records(db, tenantId, { remember: false });
+      for (const record of scanned) {
         if (membershipMoves(state, this.views, record, affected, statics)) {
           moved.add(record.row.id);
         }
@@ -179,7 +181,8 @@ export class FleetService implements FleetEngine {
       }
     }
     this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
-    return this.recomputeDevices(db, state, [...moved], 'group');
+    const pushes = await this.recomputeDevices(db, state, [...moved], 'group');
+    return this.rememberingScan(tenantId, scanned, pushes);
   }
 
   async assetRulesChanged(
@@ -192,10 +195,12 @@ export class FleetService implements FleetEngine {
     const moved: string[] = [];
     // Every rule is re-evaluated (rules are cheap, compiled once); a device is recomputed only
     // when its tag set moved.
-    for (const record of await this.views.records(db, tenantId, { remember: false })) {
+    const scanned = await this.views.records(db, tenantId, { remember: false });
+    for (const record of scanned) {
       if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
     }
-    return this.recomputeDevices(db, state, moved, 'asset-rule');
+    const pushes = await this.recomputeDevices(db, state, moved, 'asset-rule');
+    return this.rememberingScan(tenantId, scanned, pushes);
   }
 
   async tenantSettingsChanged(trx: Kysely<Database>, tenantId: string): Promise<AfterCommit> {
@@ -238,6 +243,19 @@ export class FleetService implements FleetEngine {
     this.metrics.recomputeSeconds.observe({ cause }, secondsSince(started));
     const adminChange = cause !== 'facts' && cause !== 'enrollment' && cause !== 'tags';
     return this.afterCommit(state.tenantId, bumped, adminChange, signed);
+  }
+
+  /** After commit: the scan's records serve the next scan (device-cache.ts), then the pushes. */
+  private rememberingScan(
+    tenantId: string,
+    scanned: readonly DeviceRecord[] | null,
+    pushes: AfterCommit,
+  ): AfterCommit {
+    if (!scanned) return pushes;
+    return async () => {
+      this.views.remember(tenantId, scanned);
+      await pushes();
+    };
   }
 
   /** The maintenance's reconcile pass: recompute devices, count those found out of date. */
