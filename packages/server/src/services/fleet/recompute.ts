@@ -117,12 +117,15 @@ export function evaluateGroups(
   view: DeviceView,
 ): string[] {
   const member: string[] = [];
+  // The device's properties are built once; `memberOf` is the list being built, so each rule
+  // sees exactly the memberships decided before it (groups come in dependency order).
+  const properties = { ...devicePropertiesOf(view), memberOf: member };
   for (const group of state.groups) {
     if (group.kind === 'assigned') {
       if (record.staticGroupIds.has(group.id)) member.push(group.id);
       continue;
     }
-    if (group.matches?.(devicePropertiesOf({ ...view, groupIds: member }))) member.push(group.id);
+    if (group.matches?.(properties)) member.push(group.id);
   }
   return member.sort();
 }
