@@ -118,11 +118,13 @@ export const groups: Benchmark = {
         if (checkIn.changed) changedAnswers += 1;
       };
       // One at a time: the figure is the latency of one device's change, not of a burst.
-      for (const agent of sample) {
-        await agent.changeFacts({
-          tags: [...agent.facts.tags, `extensionAttribute1=team-${targetK}`],
-        });
-      }
+      await servers.profiled(async () => {
+        for (const agent of sample) {
+          await agent.changeFacts({
+            tags: [...agent.facts.tags, `extensionAttribute1=team-${targetK}`],
+          });
+        }
+      });
       await waitFor(
         'fact-change check-ins',
         () => factChanges.length >= sample.length,
