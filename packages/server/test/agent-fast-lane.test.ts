@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAgentFastLane, SECURE_HEADERS } from '../src/http/agent-fast-lane.js';
@@ -28,6 +29,7 @@ interface Answer {
 
 interface Probe {
   readonly name: string;
+  readonly method?: 'GET';
   readonly path: string;
   readonly headers: Record<string, string>;
   /** A function: reports need a new reportId on each of the three sends. */
@@ -171,6 +173,30 @@ describeEachStore('agent fast lane', (target) => {
       taken: false,
     },
     {
+      name: 'notify without a credential',
+      method: 'GET',
+      path: '/agent/v1/notify',
+      headers: {},
+      body: () => '',
+      taken: true,
+    },
+    {
+      name: 'notify with a wrong secret',
+      method: 'GET',
+      path: '/agent/v1/notify?revision=3',
+      headers: { authorization: `Bearer ${agent.deviceId}.wrong` },
+      body: () => '',
+      taken: true,
+    },
+    {
+      name: 'notify with an invalid revision (passed on: Hono answers 400)',
+      method: 'GET',
+      path: '/agent/v1/notify?revision=-1',
+      headers: { authorization: `Bearer ${agent.credential}` },
+      body: () => '',
+      taken: false,
+    },
+    {
       name: 'a query string (passed on)',
       path: '/agent/v1/check-in?x=1',
       headers: auth(),
@@ -181,7 +207,10 @@ describeEachStore('agent fast lane', (target) => {
 
   it('answers exactly as the Hono routes do', async () => {
     for (const probe of probes()) {
-      const init = () => ({ method: 'POST', headers: probe.headers, body: probe.body() });
+      const init = (): RequestInit =>
+        probe.method === 'GET'
+          ? { method: 'GET', headers: probe.headers }
+          : { method: 'POST', headers: probe.headers, body: probe.body() };
       const viaLane = await answerOf(await fetch(`${laneUrl}${probe.path}`, init()));
       const viaServer = await answerOf(await fetch(`${server.url}${probe.path}`, init()));
       const viaHono = await answerOf(await server.app.request(probe.path, init()));
@@ -196,6 +225,41 @@ describeEachStore('agent fast lane', (target) => {
       const sent = probe.headers['x-request-id'];
       if (sent) expect(viaLane.headers['x-request-id']).toBe(sent);
       else expect(viaLane.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('holds the notify stream with the headers the Hono route sends', async () => {
+    // The Hono app alone on node's server (no lane): what the route answers on node.
+    const honoOnly = createAdaptorServer({ fetch: server.app.fetch });
+    await new Promise<void>((resolve) => honoOnly.listen(0, '127.0.0.1', resolve));
+    const honoUrl = `http://127.0.0.1:${(honoOnly.address() as AddressInfo).port}`;
+    const open = async (base: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${base}/agent/v1/notify?revision=0`, {
+        headers: { authorization: `Bearer ${agent.credential}`, 'x-request-id': 'notify-lane' },
+        signal: controller.signal,
+      });
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (!TRANSPORT_HEADERS.has(name) && name !== 'transfer-encoding') headers[name] = value;
+      });
+      // The agent holds revision 0: the stream announces the current one at once.
+      const reader = response.body?.getReader();
+      const first = reader ? new TextDecoder().decode((await reader.read()).value) : '';
+      controller.abort();
+      return { status: response.status, headers, first };
+    };
+    try {
+      const viaLane = await open(laneUrl);
+      const viaHono = await open(honoUrl);
+      expect(viaLane.status).toBe(200);
+      expect(viaLane.headers).toEqual(viaHono.headers);
+      expect(viaLane.headers['content-type']).toBe('text/event-stream');
+      expect(viaLane.first).toBe(viaHono.first);
+      expect(viaLane.first).toContain(`event: revision\ndata: {"revision":${agent.revision}}`);
+    } finally {
+      honoOnly.closeAllConnections();
+      await new Promise<void>((resolve) => honoOnly.close(() => resolve()));
     }
   });
 

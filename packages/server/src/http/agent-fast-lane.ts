@@ -1,9 +1,10 @@
 /**
- * The agent's hot requests (`POST /agent/v1/check-in` and `POST /agent/v1/report`) answered on
- * node's HTTP server directly, in front of the Hono app. Every connected agent makes them, so
- * their per-request cost bounds how many agents one process serves; through Hono each paid for a
- * Web `Request`, a body stream, a context and six middlewares before the handler ran (measured:
- * the unchanged check-in at ~0.3 of a bare Hono server's rate).
+ * The agent's hot requests (`POST /agent/v1/check-in`, `POST /agent/v1/report` and the held
+ * `GET /agent/v1/notify`) answered on node's HTTP server directly, in front of the Hono app. Every
+ * connected agent makes them, so their per-request cost bounds how many agents one process
+ * serves; through Hono each paid for a Web `Request`, a body stream, a context and six
+ * middlewares before the handler ran (measured: the unchanged check-in at ~0.3 of a bare Hono
+ * server's rate), and a held stream kept some of them alive as long as the agent stayed.
  *
  * The answers are the Hono routes' answers, byte for byte (agent-fast-lane.test.ts compares the
  * two): the same validation (the protocol's zod schemas, the same field paths and messages), the
@@ -26,6 +27,7 @@ import {
   report,
 } from '../services/fleet/agent-service.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
+import { openNotifyStream } from './notify-stream.js';
 
 /** The same limits as the Hono app's body-limit middleware (app.ts). */
 const MAX_CHECK_IN_BODY_BYTES = 1024 * 1024;
@@ -97,6 +99,12 @@ export function createAgentFastLane(
   ]);
 
   return (request, response) => {
+    if (request.method === 'GET') {
+      const held = notifyRevision(request.url ?? '');
+      if (held === null) return false;
+      void serveNotify(request, response, held);
+      return true;
+    }
     if (request.method !== 'POST') return false;
     const lane = lanes.get(request.url ?? '');
     if (!lane) return false;
@@ -111,6 +119,85 @@ export function createAgentFastLane(
     return true;
   };
 
+  /**
+   * The notify stream: what the Hono route does (authenticate, then hold the stream), without a
+   * Web Request, a Hono context or their listeners kept alive for as long as the agent stays
+   * connected — per-connection memory is what bounds how many agents a process holds.
+   */
+  async function serveNotify(
+    request: IncomingMessage,
+    response: ServerResponse,
+    held: number | undefined,
+  ): Promise<void> {
+    const started = performance.now();
+    const requestId = requestIdOf(request);
+    let device: AuthenticatedDevice;
+    try {
+      device = await authenticateDevice(fleet, request.headers.authorization);
+    } catch (error) {
+      answer(request, response, requestId, started, ...failure(error, request, requestId));
+      return;
+    }
+    const head: Record<string, string> = Object.fromEntries(SECURE_HEADERS);
+    head['x-request-id'] = requestId;
+    openNotifyStream(response, head, fleet, device, held);
+    logRequest(request, requestId, 200, started);
+  }
+
+  function failure(
+    error: unknown,
+    request: IncomingMessage,
+    requestId: string,
+  ): [status: number, body: string] {
+    if (error instanceof ApiError) return [error.status, JSON.stringify(error.toBody())];
+    logger.error(
+      { err: error, requestId, method: request.method, path: request.url },
+      'unexpected error',
+    );
+    const internal = new ApiError(
+      'internal',
+      `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
+    );
+    return [500, JSON.stringify(internal.toBody())];
+  }
+
+  function answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    started: number,
+    status: number,
+    body: string,
+  ): void {
+    if (response.destroyed) return;
+    response.statusCode = status;
+    response.setHeader('content-type', 'application/json');
+    for (const [name, value] of SECURE_HEADERS) response.setHeader(name, value);
+    response.setHeader('x-request-id', requestId);
+    response.setHeader('content-length', Buffer.byteLength(body));
+    response.end(body);
+    logRequest(request, requestId, status, started);
+  }
+
+  function logRequest(
+    request: IncomingMessage,
+    requestId: string,
+    status: number,
+    started: number,
+  ): void {
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info(
+      {
+        requestId,
+        method: request.method,
+        path: (request.url ?? '').split('?')[0],
+        status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  }
+
   async function serve(
     lane: Lane<z.ZodType>,
     request: IncomingMessage,
@@ -118,14 +205,7 @@ export function createAgentFastLane(
     length: number,
   ): Promise<void> {
     const started = performance.now();
-    const sent = request.headers['x-request-id'];
-    const requestId =
-      typeof sent === 'string' &&
-      sent.length > 0 &&
-      sent.length <= MAX_REQUEST_ID_LENGTH &&
-      SENT_REQUEST_ID.test(sent)
-        ? sent
-        : randomUUID();
+    const requestId = requestIdOf(request);
     let status = 200;
     let body: string;
     try {
@@ -136,44 +216,31 @@ export function createAgentFastLane(
       const device = await authenticateDevice(fleet, request.headers.authorization);
       body = JSON.stringify(await lane.answer(device, checked.data));
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : null;
-      if (apiError) {
-        status = apiError.status;
-        body = JSON.stringify(apiError.toBody());
-      } else {
-        status = 500;
-        logger.error(
-          { err: error, requestId, method: 'POST', path: request.url },
-          'unexpected error',
-        );
-        body = JSON.stringify(
-          new ApiError(
-            'internal',
-            `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
-          ).toBody(),
-        );
-      }
+      [status, body] = failure(error, request, requestId);
     }
-    if (response.destroyed) return;
-    response.statusCode = status;
-    response.setHeader('content-type', 'application/json');
-    for (const [name, value] of SECURE_HEADERS) response.setHeader(name, value);
-    response.setHeader('x-request-id', requestId);
-    response.setHeader('content-length', Buffer.byteLength(body));
-    response.end(body);
-    if (logger.isLevelEnabled('info')) {
-      logger.info(
-        {
-          requestId,
-          method: 'POST',
-          path: request.url,
-          status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
-    }
+    answer(request, response, requestId, started, status, body);
   }
+}
+
+/** Hono's request-id middleware: keep a sent X-Request-Id of a safe form, else make a UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const sent = request.headers['x-request-id'];
+  return typeof sent === 'string' &&
+    sent.length > 0 &&
+    sent.length <= MAX_REQUEST_ID_LENGTH &&
+    SENT_REQUEST_ID.test(sent)
+    ? sent
+    : randomUUID();
+}
+
+/**
+ * The revision of `/agent/v1/notify[?revision=N]` (undefined when not given); null for any other
+ * URL or query, which goes to Hono (its validator answers odd queries).
+ */
+function notifyRevision(url: string): number | undefined | null {
+  if (url === '/agent/v1/notify') return undefined;
+  const match = /^\/agent\/v1\/notify\?revision=(\d{1,15})$/.exec(url);
+  return match?.[1] ? Number(match[1]) : null;
 }
 
 /** The body as text; node's parser has already bounded it by the declared length. */

@@ -215,11 +215,26 @@ function openNodeStream(
   device: AuthenticatedDevice,
   held: number | undefined,
 ): void {
-  if (outgoing.destroyed) return;
   const head: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (name !== ALREADY_SENT_HEADER) head[name] = value;
   });
+  openNotifyStream(outgoing, head, fleet, device, held);
+}
+
+/**
+ * Answers with the event stream on node's response: `head` is what every answer carries (request
+ * id, security headers); the event-stream headers are added. The agent fast lane calls this
+ * directly; the Hono route through `answerNotify`.
+ */
+export function openNotifyStream(
+  outgoing: ServerResponse,
+  head: Readonly<Record<string, string>>,
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  held: number | undefined,
+): void {
+  if (outgoing.destroyed) return;
   outgoing.writeHead(200, { ...head, ...SSE_HEADERS });
   outgoing.flushHeaders();
   const sink: EventSink = {

@@ -15,6 +15,9 @@ describe('configuration cache', () => {
     cache.put('d1', { revision: 4, payload: doc(4), signature: 'sig4' });
     expect(cache.get('d1', 3)).toBeUndefined();
     expect(cache.get('d1', 4)?.signature).toBe('sig4');
+    cache.forget('d1');
+    expect(cache.get('d1', 4)).toBeUndefined();
+    expect(cache.bytes).toBe(0);
   });
 
   it('stays within its byte bound, dropping the oldest entries first', () => {

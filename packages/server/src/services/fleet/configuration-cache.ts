@@ -4,7 +4,8 @@
  * moves it), so an entry is either the configuration of that revision or absent: no invalidation
  * is needed, on any store and with any number of processes. A propagation reads each new
  * configuration once for the check-in that delivers it, and the report that follows rolls up
- * against the parsed document kept here instead of reading and parsing it again.
+ * against the parsed document kept here instead of reading and parsing it again; then the entry
+ * goes (the agent holds the document).
  *
  * Bounded by bytes (the payloads' lengths): past the bound the oldest entries go first.
  */
@@ -63,6 +64,14 @@ export class ConfigurationCache {
       JSON.parse(entry.payload) as { configuration: EffectiveConfiguration }
     ).configuration;
     return entry.parsed;
+  }
+
+  /**
+   * The device reported its configuration: it holds it, and only a new revision (a new entry)
+   * will be asked for again. Dropping it keeps an idle fleet's memory free of documents.
+   */
+  forget(deviceId: string): void {
+    this.#drop(deviceId);
   }
 
   #drop(deviceId: string): void {

@@ -165,6 +165,8 @@ export async function writeReports(
     if (revision === request.revision && configuration) {
       const statuses = settingStatusesOf(configuration, request.results as SettingResult[]);
       outcome.current = { revision, ...statuses };
+      // The agent holds this revision now: it will not ask for the document again.
+      configurations.forget(deviceId);
     }
     outcomes.set(deviceId, outcome);
   }
