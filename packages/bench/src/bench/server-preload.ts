@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const memoryFile = process.env.PALISADE_BENCH_MEMORY_FILE;
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -17,7 +18,13 @@ if (memoryFile && collect) {
   process.on('SIGUSR2', () => {
     collect();
     collect();
-    writeFileSync(memoryFile, JSON.stringify({ ...process.memoryUsage(), at: Date.now() }));
+    const spaces = Object.fromEntries(
+      getHeapSpaceStatistics().map((space) => [
+        space.space_name,
+        { committed: space.physical_space_size, used: space.space_used_size },
+      ]),
+    );
+    writeFileSync(memoryFile, JSON.stringify({ ...process.memoryUsage(), spaces, at: Date.now() }));
   });
 }
 

@@ -21,6 +21,11 @@ export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
 /** File descriptors for a server: held streams of 10,000+ agents plus the database and logs. */
 const SERVER_FD_LIMIT = 65_536;
 
+/** process.memoryUsage() after a forced GC, with V8's heap spaces (committed and used bytes). */
+export interface ServerMemory extends NodeJS.MemoryUsage {
+  readonly spaces?: Readonly<Record<string, { committed: number; used: number }>>;
+}
+
 export interface ServerSetOptions {
   readonly replicas: number;
   /** postgres://… or undefined for SQLite. */
@@ -54,7 +59,7 @@ export interface ServerSet {
    */
   profiled<T>(task: () => Promise<T>): Promise<T>;
   /** Forces a GC in the replica and returns its memory (rss, heapUsed, …) in bytes. */
-  memory(index: number): Promise<NodeJS.MemoryUsage>;
+  memory(index: number): Promise<ServerMemory>;
   stop(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  * ≤ 8 KiB. The total RSS divided by N is reported too, as the issue words it.
  */
 import { check, round } from '../figures.js';
-import { startServers } from '../server-processes.js';
+import { type ServerMemory, startServers } from '../server-processes.js';
 import {
   type Benchmark,
   FleetSet,
@@ -59,9 +59,15 @@ export const connections: Benchmark = {
           bytes_per_agent: round(perAgent, 0),
           heap_bytes_per_agent: round((connected.heapUsed - idle.heapUsed) / held, 0),
           rss_bytes_per_agent_total: round(connected.rss / held, 0),
+          heap_committed_bytes_per_agent: round((connected.heapTotal - idle.heapTotal) / held, 0),
+          native_bytes_per_agent: round(
+            (connected.rss - connected.heapTotal - (idle.rss - idle.heapTotal)) / held,
+            0,
+          ),
         },
         targets: [check('bytes_per_agent', '≤ 8192', perAgent, (v) => v <= 8192)],
         notes: [
+          `V8 spaces committed/used with the agents connected (MB): ${spacesOf(connected)}`,
           'bytes_per_agent is the marginal resident memory of one more connected agent (device state included); rss_bytes_per_agent_total divides the whole process by N',
         ],
       };
@@ -71,3 +77,14 @@ export const connections: Benchmark = {
     }
   },
 };
+
+function spacesOf(memory: ServerMemory): string {
+  return Object.entries(memory.spaces ?? {})
+    .filter(([, space]) => space.committed > 1024 * 1024)
+    .map(([name, space]) => `${name} ${mb(space.committed)}/${mb(space.used)}`)
+    .join(', ');
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
