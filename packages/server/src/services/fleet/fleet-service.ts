@@ -152,6 +152,20 @@ export class FleetService implements FleetEngine {
     }
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
     let scanned: DeviceRecord[] | null = null;
+    // SQLite only: there a transaction runs alone, so the devices as stored cannot move under
+    // the scan; on PostgreSQL the full path below locks the moved devices' rows first.
+    if (!this.locks && anyDynamic && deleted.length === 0 && onlyMembershipsMove(state, affected)) {
+      const statics = await staticMembersOf(db, tenantId, state, affected);
+      scanned = await this.views.records(db, tenantId, { remember: false });
+      const movedCount = await writeMembershipMoves(db, tenantId, state, this.views, {
+        records: scanned,
+        affected,
+        statics,
+      });
+      this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
+      this.logger.debug({ tenantId, groups: groupIds, moved: movedCount }, 'group memberships');
+      return this.rememberingScan(tenantId, scanned, this.afterCommit(tenantId, [], true));
+    }
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
       scanned = await this.views.records(db, tenantId, { remember: false });
@@ -357,6 +371,86 @@ export function withDependents(state: TenantState, groupIds: readonly string[]):
  * stored membership; affected ones are evaluated in dependency order against the device as stored
  * (its tags and enrollment do not depend on groups, so they need no re-deciding here).
  */
+/**
+ * Whether a change of these groups can move memberships only, never a configuration: no policy
+ * includes or excludes any of them, and none reads another of them through memberOf (each one's
+ * members then follow from the devices as stored, other groups' memberships included). A device's
+ * configuration reads its groups only through policy assignments (and memberOf rules, covered by
+ * `affected` holding every dependent group), so there is nothing to recompute but memberships.
+ */
+function onlyMembershipsMove(state: TenantState, affected: ReadonlySet<string>): boolean {
+  for (const policy of state.policies) {
+    const { include, exclude } = policy.assignments;
+    if (include.some((id) => affected.has(id)) || exclude.some((id) => affected.has(id))) {
+      return false;
+    }
+  }
+  for (const group of state.groups) {
+    if (affected.has(group.id) && group.memberOf.some((id) => affected.has(id))) return false;
+  }
+  return true;
+}
+
+/**
+ * The membership-only change: each device's membership of the affected groups, evaluated against
+ * the device as stored, written where it moved (rows removed and added per group, in multi-row
+ * statements), and the moved devices' `view_version` bumped (what rules read of them changed).
+ * Returns how many devices moved.
+ */
+async function writeMembershipMoves(
+  db: FleetDb,
+  tenantId: string,
+  state: TenantState,
+  views: DeviceViewCache,
+  scan: {
+    readonly records: readonly DeviceRecord[];
+    readonly affected: ReadonlySet<string>;
+    readonly statics: ReadonlyMap<string, ReadonlySet<string>>;
+  },
+): Promise<number> {
+  const groups = state.groups.filter((group) => scan.affected.has(group.id));
+  const added = new Map<string, string[]>(groups.map((group) => [group.id, []]));
+  const removed = new Map<string, string[]>(groups.map((group) => [group.id, []]));
+  const moved = new Set<string>();
+  for (const record of scan.records) {
+    const id = record.row.id;
+    const stored = record.groupIds;
+    const properties = views.propertiesOf(record, 'device');
+    for (const group of groups) {
+      const member =
+        group.kind === 'assigned'
+          ? (scan.statics.get(group.id)?.has(id) ?? false)
+          : (group.matches?.(properties) ?? false);
+      if (member === stored.includes(group.id)) continue;
+      (member ? added : removed).get(group.id)?.push(id);
+      moved.add(id);
+    }
+  }
+  for (const [groupId, ids] of removed) {
+    for (const batch of chunks(ids)) {
+      await db
+        .deleteFrom('group_memberships')
+        .where('group_id', '=', groupId)
+        .where('device_id', 'in', batch)
+        .execute();
+    }
+  }
+  const rows = [...added].flatMap(([groupId, ids]) =>
+    ids.map((deviceId) => ({ tenant_id: tenantId, group_id: groupId, device_id: deviceId })),
+  );
+  for (const batch of chunks(rows)) {
+    await db.insertInto('group_memberships').values(batch).execute();
+  }
+  for (const batch of chunks([...moved])) {
+    await db
+      .updateTable('devices')
+      .set((eb) => ({ view_version: eb('view_version', '+', 1) }))
+      .where('id', 'in', batch)
+      .execute();
+  }
+  return moved.size;
+}
+
 function membershipMoves(
   state: TenantState,
   views: DeviceViewCache,
