@@ -157,14 +157,25 @@ export class FleetService implements FleetEngine {
     if (!this.locks && anyDynamic && deleted.length === 0 && onlyMembershipsMove(state, affected)) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
       scanned = await this.views.records(db, tenantId, { remember: false });
-      const movedCount = await writeMembershipMoves(db, tenantId, state, this.views, {
+      const moves = await writeMembershipMoves(db, tenantId, state, this.views, {
         records: scanned,
         affected,
         statics,
       });
       this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
-      this.logger.debug({ tenantId, groups: groupIds, moved: movedCount }, 'group memberships');
-      return this.rememberingScan(tenantId, scanned, this.afterCommit(tenantId, [], true));
+      this.logger.debug({ tenantId, groups: groupIds, moved: moves.size }, 'group memberships');
+      // What the next scan would load for the moved devices is known: their new memberships
+      // and the version just written (this transaction ran alone, so it is exactly one more).
+      const next = scanned.map((record) => {
+        const groups = moves.get(record.row.id);
+        if (!groups) return record;
+        return {
+          ...record,
+          row: { ...record.row, view_version: record.row.view_version + 1 },
+          groupIds: groups,
+        };
+      });
+      return this.rememberingScan(tenantId, next, this.afterCommit(tenantId, [], true));
     }
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
@@ -395,7 +406,7 @@ function onlyMembershipsMove(state: TenantState, affected: ReadonlySet<string>):
  * The membership-only change: each device's membership of the affected groups, evaluated against
  * the device as stored, written where it moved (rows removed and added per group, in multi-row
  * statements), and the moved devices' `view_version` bumped (what rules read of them changed).
- * Returns how many devices moved.
+ * Returns the moved devices' new (sorted) group ids.
  */
 async function writeMembershipMoves(
   db: FleetDb,
@@ -407,15 +418,16 @@ async function writeMembershipMoves(
     readonly affected: ReadonlySet<string>;
     readonly statics: ReadonlyMap<string, ReadonlySet<string>>;
   },
-): Promise<number> {
+): Promise<Map<string, string[]>> {
   const groups = state.groups.filter((group) => scan.affected.has(group.id));
   const added = new Map<string, string[]>(groups.map((group) => [group.id, []]));
   const removed = new Map<string, string[]>(groups.map((group) => [group.id, []]));
-  const moved = new Set<string>();
+  const moved = new Map<string, string[]>();
   for (const record of scan.records) {
     const id = record.row.id;
     const stored = record.groupIds;
     const properties = views.propertiesOf(record, 'device');
+    let now: Set<string> | undefined;
     for (const group of groups) {
       const member =
         group.kind === 'assigned'
@@ -423,8 +435,11 @@ async function writeMembershipMoves(
           : (group.matches?.(properties) ?? false);
       if (member === stored.includes(group.id)) continue;
       (member ? added : removed).get(group.id)?.push(id);
-      moved.add(id);
+      now ??= new Set(stored);
+      if (member) now.add(group.id);
+      else now.delete(group.id);
     }
+    if (now) moved.set(id, [...now].sort());
   }
   for (const [groupId, ids] of removed) {
     for (const batch of chunks(ids)) {
@@ -441,14 +456,14 @@ async function writeMembershipMoves(
   for (const batch of chunks(rows)) {
     await db.insertInto('group_memberships').values(batch).execute();
   }
-  for (const batch of chunks([...moved])) {
+  for (const batch of chunks([...moved.keys()])) {
     await db
       .updateTable('devices')
       .set((eb) => ({ view_version: eb('view_version', '+', 1) }))
       .where('id', 'in', batch)
       .execute();
   }
-  return moved.size;
+  return moved;
 }
 
 function membershipMoves(
