@@ -289,13 +289,19 @@ export async function checkIn(
   const now = fleet.clock.now();
   const merged = await mergedFacts(fleet.db, device, request.facts);
   let revision = device.revision;
-  if (merged) revision = await recordFactsChange(fleet, state, device, merged, now);
+  // A facts change writes this check-in's history in its own transaction.
+  let recorded = false;
+  if (merged) {
+    ({ revision, recorded } = await recordFactsChange(fleet, state, device, merged, request, now));
+  }
   const changed = request.revision !== revision;
   const seenLongAgo =
     now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || merged !== null;
   if (!changed) {
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
-    if (seenLongAgo) await recordCheckIn(fleet, device, request, null, merged !== null, now);
+    if (seenLongAgo && !recorded) {
+      await recordCheckIn(fleet, device, request, null, merged !== null, now);
+    }
     return { s: 'u', n };
   }
   const configuration = await configurationOf(fleet, device.id, revision);
@@ -305,7 +311,9 @@ export async function checkIn(
     return { s: 'u', n };
   }
   fleet.metrics.checkIns.inc({ result: 'changed' });
-  await recordCheckIn(fleet, device, request, configuration.revision, merged !== null, now);
+  if (!recorded) {
+    await recordCheckIn(fleet, device, request, configuration.revision, merged !== null, now);
+  }
   return {
     s: 'c',
     n,
@@ -355,15 +363,19 @@ async function mergedFacts(
   return same ? null : after;
 }
 
-/** New facts: store them and recompute this device only. Returns its revision afterwards. */
+/**
+ * New facts: store them and recompute this device only, and record the check-in in the same
+ * transaction (one commit, not two). Returns its revision afterwards.
+ */
 async function recordFactsChange(
   fleet: FleetService,
   state: TenantState,
   device: AuthenticatedDevice,
   facts: DeviceFacts,
+  request: CheckInRequest,
   now: Date,
-): Promise<number> {
-  const { revision, afterCommit } = await fleet.store.transaction(async (trx) => {
+): Promise<{ revision: number; recorded: boolean }> {
+  const { revision, recorded, afterCommit } = await fleet.store.transaction(async (trx) => {
     const db = fleetDb(trx);
     await db
       .updateTable('devices')
@@ -378,19 +390,34 @@ async function recordFactsChange(
       .execute();
     const started = performance.now();
     const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
-    if (!record) return { revision: device.revision, afterCommit: async () => {} };
+    if (!record) {
+      return { revision: device.revision, recorded: false, afterCommit: async () => {} };
+    }
     // The UPDATE above holds the device's row lock; the tenant is read after it, as this
-    // transaction sees it, so a policy change committed meanwhile is never computed around.
-    const fresh = await loadTenantState(db, state.tenantId);
+    // transaction sees it, so a policy change committed meanwhile is never computed around. On
+    // SQLite this transaction runs alone and every admin change drops the cached tenant inside
+    // its own transaction: a settled cached state is the committed one.
+    const fresh =
+      (fleet.locks ? undefined : fleet.tenants.peekSettled(state.tenantId)) ??
+      (await loadTenantState(db, state.tenantId));
     const result = await applyOutcome(db, fresh, record, evaluateDevice(fresh, record), now);
     fleet.metrics.devicesRecomputed.inc({ cause: 'facts' });
     fleet.metrics.recomputeSeconds.observe(
       { cause: 'facts' },
       (performance.now() - started) / 1000,
     );
+    await fleet.checkIns.writeWithin(db, {
+      tenantId: device.tenantId,
+      deviceId: device.id,
+      at: now.toISOString(),
+      heldRevision: request.revision,
+      sentRevision: request.revision === result.revision ? null : result.revision,
+      factsChanged: true,
+    });
     // Other notify streams of this device (a second agent process) hear of the new revision.
     return {
       revision: result.revision,
+      recorded: true,
       afterCommit: fleet.afterCommit(
         device.tenantId,
         result.bumped ? [device.id] : [],
@@ -400,7 +427,8 @@ async function recordFactsChange(
     };
   });
   await afterCommit();
-  return revision;
+  if (recorded) fleet.auth.touch(device.id, now.toISOString());
+  return { revision, recorded };
 }
 
 function signedOf(

@@ -50,6 +50,14 @@ export class CheckInRecorder {
     });
   }
 
+  /**
+   * Writes one entry inside the caller's transaction (a facts change records its check-in with
+   * the change itself: one commit instead of two).
+   */
+  writeWithin(db: FleetDb, entry: CheckInEntry): Promise<void> {
+    return this.writeEntries(db, [{ entry, resolve: () => {}, reject: () => {} }]);
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue;

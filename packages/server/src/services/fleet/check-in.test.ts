@@ -166,6 +166,29 @@ describeEachStore('check-in hot path', (target) => {
     });
   });
 
+  it('records a facts change with its check-in in one transaction (one commit)', async () => {
+    const bearer = `Bearer ${credential}`;
+    const device = await authenticateDevice(fleet, bearer);
+    counter.reset();
+    const commits = countCommits(fleet.store);
+    const answer = await checkIn(fleet, device, {
+      revision: device.revision,
+      facts: { tags: ['history-probe'] },
+    });
+    expect(commits()).toBe(1);
+    const history = await store.db
+      .selectFrom('check_ins')
+      .select(['held_revision', 'sent_revision', 'facts_changed'])
+      .where('device_id', '=', device.id)
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect(history.held_revision).toBe(device.revision);
+    expect(history.facts_changed).toBe(1);
+    const after = await authenticateDevice(fleet, bearer);
+    expect(history.sent_revision).toBe(answer.s === 'c' ? after.revision : null);
+  });
+
   it('keeps a bounded check-in history: the newest entries, trimmed every few check-ins', async () => {
     const device = await authenticateDevice(fleet, `Bearer ${credential}`);
     const start = Date.parse('2030-01-01T00:00:00.000Z');
@@ -197,3 +220,20 @@ describeEachStore('check-in hot path', (target) => {
     expect(device2.last_check_in_at).toBe(new Date(start + (total - 1) * 1000).toISOString());
   });
 });
+
+/** Counts the store's transactions from now on (ordinary and relaxed). */
+function countCommits(store: Store): () => number {
+  let count = 0;
+  const transaction = store.transaction.bind(store);
+  const relaxed = store.relaxedTransaction.bind(store);
+  const target = store as { -readonly [K in keyof Store]: Store[K] };
+  target.transaction = (work) => {
+    count++;
+    return transaction(work);
+  };
+  target.relaxedTransaction = (work) => {
+    count++;
+    return relaxed(work);
+  };
+  return () => count;
+}

@@ -242,6 +242,8 @@ async function loadAssetRules(db: FleetDb, tenantId: string): Promise<CompiledAs
  */
 export class TenantStateCache {
   private readonly states = new Map<string, Promise<TenantState>>();
+  /** The loads that finished with no drop since they started: a state read whole after it. */
+  private readonly settled = new Map<string, TenantState>();
   private generation = 0;
 
   async get(db: FleetDb, tenantId: string): Promise<TenantState> {
@@ -251,10 +253,10 @@ export class TenantStateCache {
     const loading = loadTenantState(db, tenantId);
     this.states.set(tenantId, loading);
     loading.then(
-      () => {
-        if (this.generation !== generation && this.states.get(tenantId) === loading) {
-          this.states.delete(tenantId);
-        }
+      (state) => {
+        if (this.states.get(tenantId) !== loading) return;
+        if (this.generation !== generation) this.states.delete(tenantId);
+        else this.settled.set(tenantId, state);
       },
       () => {
         if (this.states.get(tenantId) === loading) this.states.delete(tenantId);
@@ -263,9 +265,24 @@ export class TenantStateCache {
     return loading;
   }
 
+  /**
+   * The tenant's state if one is loaded and no change was announced since its load began, else
+   * undefined. Never waits: a transaction must not wait for a load that needs its connection.
+   * Every admin change drops the tenant at its start, inside its transaction, and again after
+   * commit, so on SQLite (one transaction at a time) a settled state is the committed one.
+   */
+  peekSettled(tenantId: string): TenantState | undefined {
+    return this.settled.get(tenantId);
+  }
+
   drop(tenantId: string): void {
     this.generation++;
-    if (tenantId === '*') this.states.clear();
-    else this.states.delete(tenantId);
+    if (tenantId === '*') {
+      this.states.clear();
+      this.settled.clear();
+    } else {
+      this.states.delete(tenantId);
+      this.settled.delete(tenantId);
+    }
   }
 }
