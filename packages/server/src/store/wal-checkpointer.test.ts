@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from './store.js';
-import { CHECKPOINT_INTERVAL_MS } from './wal-checkpointer.js';
+import { CHECKPOINT_INTERVAL_MS, CHECKPOINT_THRESHOLD_BYTES } from './wal-checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-wal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,16 +23,18 @@ it('checkpoints the WAL beside the event loop, never inside a commit', async () 
   expect(auto.rows[0]?.wal_autocheckpoint).toBe(0);
   await sql`create table filler (id integer primary key, v text)`.execute(store.db);
   const before = statSync(file).size;
+  // Past the threshold: enough rows of 4 KB to grow the WAL beyond it.
+  const rows = Math.ceil(CHECKPOINT_THRESHOLD_BYTES / 4000) + 500;
   await store.transaction(async (trx) => {
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < rows; i++) {
       await sql`insert into filler (v) values (${'x'.repeat(4000)})`.execute(trx);
     }
   });
   // The commit wrote the WAL only; the worker copies it into the database file shortly after.
   const deadline = Date.now() + CHECKPOINT_INTERVAL_MS * 10;
-  while (statSync(file).size < before + 500 * 4000 && Date.now() < deadline) {
+  while (statSync(file).size < before + rows * 4000 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  expect(statSync(file).size).toBeGreaterThanOrEqual(before + 500 * 4000);
+  expect(statSync(file).size).toBeGreaterThanOrEqual(before + rows * 4000);
   await store.close();
 });
