@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
+import { type Pending as BatchPending, BatchQueue } from './batch-queue.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 
 /** Check-in history kept per device. */
@@ -24,15 +25,10 @@ export interface CheckInEntry {
   readonly factsChanged: boolean;
 }
 
-interface Pending {
-  readonly entry: CheckInEntry;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
+type Pending = BatchPending<CheckInEntry, void>;
 
 export class CheckInRecorder {
-  private queue: Pending[] = [];
-  private writing = false;
+  private readonly queue = new BatchQueue<CheckInEntry, void>((batch) => this.writeBatch(batch));
   /** Entries written per device since its history was last trimmed (this process). */
   private readonly sinceTrim = new Map<string, number>();
 
@@ -40,14 +36,7 @@ export class CheckInRecorder {
 
   /** Resolves once the entry is committed; rejects when it could not be written. */
   record(entry: CheckInEntry): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Let the check-ins already parsed in this turn of the event loop join the batch.
-        setImmediate(() => void this.drain());
-      }
-    });
+    return this.queue.push(entry);
   }
 
   /**
@@ -55,21 +44,12 @@ export class CheckInRecorder {
    * the change itself: one commit instead of two).
    */
   writeWithin(db: FleetDb, entry: CheckInEntry): Promise<void> {
-    return this.writeEntries(db, [{ entry, resolve: () => {}, reject: () => {} }]);
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      await this.writeBatch(batch);
-    }
-    this.writing = false;
+    return this.writeEntries(db, [{ item: entry, resolve: () => {}, reject: () => {} }]);
   }
 
   private async writeBatch(batch: readonly Pending[]): Promise<void> {
     // One device order for every batch, so two processes on PostgreSQL lock rows alike.
-    const ordered = [...batch].sort((a, b) => compare(a.entry.deviceId, b.entry.deviceId));
+    const ordered = [...batch].sort((a, b) => compare(a.item.deviceId, b.item.deviceId));
     try {
       await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), ordered));
       for (const pending of ordered) pending.resolve();
@@ -95,7 +75,7 @@ export class CheckInRecorder {
    */
   private async writeEntries(db: FleetDb, batch: readonly Pending[]): Promise<void> {
     const lastSeen = new Map<string, string>();
-    for (const { entry } of batch) {
+    for (const { item: entry } of batch) {
       const seen = lastSeen.get(entry.deviceId);
       if (seen === undefined || seen < entry.at) lastSeen.set(entry.deviceId, entry.at);
     }
@@ -110,7 +90,7 @@ export class CheckInRecorder {
       await db
         .insertInto('check_ins')
         .values(
-          rows.map(({ entry }) => ({
+          rows.map(({ item: entry }) => ({
             id: randomUUID(),
             tenant_id: entry.tenantId,
             device_id: entry.deviceId,
@@ -122,7 +102,7 @@ export class CheckInRecorder {
         )
         .execute();
     }
-    for (const { entry } of batch) {
+    for (const { item: entry } of batch) {
       const grown = (this.sinceTrim.get(entry.deviceId) ?? 0) + 1;
       if (grown < TRIM_EVERY) {
         this.sinceTrim.set(entry.deviceId, grown);

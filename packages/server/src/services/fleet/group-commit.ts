@@ -14,45 +14,30 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
+import { BatchQueue, type Pending } from './batch-queue.js';
 
 /** At most this many units share one transaction (bounds how long one commit holds the store). */
 export const GROUP_COMMIT_MAX_UNITS = 256;
 
-interface Unit {
-  readonly work: (trx: Kysely<Database>) => Promise<unknown>;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
+type Work = (trx: Kysely<Database>) => Promise<unknown>;
+type Unit = Pending<Work, unknown>;
 
 type Settled =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
 
 export class GroupCommit {
-  private queue: Unit[] = [];
-  private writing = false;
+  private readonly queue = new BatchQueue<Work, unknown>(
+    (batch) => this.commitBatch(batch),
+    GROUP_COMMIT_MAX_UNITS,
+  );
 
   constructor(private readonly store: Store) {}
 
   /** Runs `work` in a transaction (shared with other units on SQLite); resolves after commit. */
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     if (this.store.dialect !== 'sqlite') return this.store.transaction(work);
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Let the requests already parsed in this turn of the event loop join the batch.
-        setImmediate(() => void this.drain());
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, GROUP_COMMIT_MAX_UNITS);
-      await this.commitBatch(batch);
-    }
-    this.writing = false;
+    return this.queue.push(work) as Promise<T>;
   }
 
   private async commitBatch(batch: readonly Unit[]): Promise<void> {
@@ -79,7 +64,7 @@ export class GroupCommit {
 async function runInSavepoint(trx: Kysely<Database>, unit: Unit): Promise<Settled> {
   await sql`savepoint agent_unit`.execute(trx);
   try {
-    const value = await unit.work(trx);
+    const value = await unit.item(trx);
     await sql`release savepoint agent_unit`.execute(trx);
     return { ok: true, value };
   } catch (error) {

@@ -18,6 +18,7 @@
 import type { EffectiveConfiguration, ReportStatus, SettingResult } from '@palisade/core';
 import type { ReportRequest } from '@palisade/protocol';
 import type { Store } from '../../store/store.js';
+import { BatchQueue, type Pending } from './batch-queue.js';
 import type { ConfigurationCache } from './configuration-cache.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { type SettingStatusRow, settingStatusesOf } from './recompute.js';
@@ -29,20 +30,16 @@ export interface ReportEntry {
   readonly now: Date;
 }
 
-interface Pending {
-  readonly entry: ReportEntry;
-  readonly resolve: (duplicate: boolean) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** Rows per multi-row statement (at most 8 parameters a row: far under either database's limit). */
 const ROWS_PER_STATEMENT = 200;
 /** Reports per transaction (bounds how long one batch holds SQLite's connection). */
 const MAX_BATCH = 512;
 
 export class ReportWriter {
-  private queue: Pending[] = [];
-  private writing = false;
+  private readonly queue = new BatchQueue<ReportEntry, boolean>(
+    (batch) => this.writeBatch(batch),
+    MAX_BATCH,
+  );
 
   constructor(
     private readonly store: Store,
@@ -51,31 +48,16 @@ export class ReportWriter {
 
   /** Resolves after the commit holding the report: true when it was a retry of a stored one. */
   write(entry: ReportEntry): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Let the reports already parsed in this turn of the event loop join the batch.
-        setImmediate(() => void this.drain());
-      }
-    });
+    return this.queue.push(entry);
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      await this.writeBatch(batch);
-    }
-    this.writing = false;
-  }
-
-  private async writeBatch(batch: readonly Pending[]): Promise<void> {
+  private async writeBatch(batch: readonly Pending<ReportEntry, boolean>[]): Promise<void> {
     try {
       const duplicates = await this.store.transaction((trx) =>
         writeReports(
           fleetDb(trx),
           this.configurations,
-          batch.map((p) => p.entry),
+          batch.map((p) => p.item),
         ),
       );
       batch.forEach((pending, i) => {
@@ -85,7 +67,7 @@ export class ReportWriter {
       for (const pending of batch) {
         try {
           const [duplicate] = await this.store.transaction((trx) =>
-            writeReports(fleetDb(trx), this.configurations, [pending.entry]),
+            writeReports(fleetDb(trx), this.configurations, [pending.item]),
           );
           pending.resolve(duplicate ?? false);
         } catch (error) {
