@@ -66,6 +66,7 @@ describeEachStore('agent fast lane', (target) => {
   let lane: Server;
   let laneUrl: string;
   let agent: SimulatedAgent;
+  let token: string;
 
   beforeAll(async () => {
     server = await target.startServer();
@@ -73,8 +74,9 @@ describeEachStore('agent fast lane', (target) => {
     const created = await admin.post<{ token: string }>('/api/v1/onboarding-tokens', {
       description: 'fast lane test',
     });
+    token = created.body.token;
     agent = new SimulatedAgent(server.url, linuxFacts('lane-01'));
-    await agent.enroll(created.body.token);
+    await agent.enroll(token);
     await agent.checkIn();
     const fleet = server.context.fleet as FleetService;
     expect(fleet).toBeInstanceOf(FleetService);
@@ -173,6 +175,26 @@ describeEachStore('agent fast lane', (target) => {
       taken: false,
     },
     {
+      name: 'enroll with a token that does not exist',
+      path: '/agent/v1/enroll',
+      headers: json,
+      body: () =>
+        JSON.stringify({
+          token: 'no-such-token',
+          machineId: 'machine-lane',
+          publicKey: agent.keys.publicKey,
+          facts: linuxFacts('lane-02'),
+        }),
+      taken: true,
+    },
+    {
+      name: 'enroll with invalid fields',
+      path: '/agent/v1/enroll',
+      headers: json,
+      body: () => JSON.stringify({ token: '', machineId: 7, facts: { hostname: '' } }),
+      taken: true,
+    },
+    {
       name: 'notify without a credential',
       method: 'GET',
       path: '/agent/v1/notify',
@@ -261,6 +283,27 @@ describeEachStore('agent fast lane', (target) => {
       honoOnly.closeAllConnections();
       await new Promise<void>((resolve) => honoOnly.close(() => resolve()));
     }
+  });
+
+  it('enrolls through the lane as through Hono (same machine: same device, a new credential)', async () => {
+    const body = JSON.stringify({
+      token,
+      machineId: agent.machineId,
+      publicKey: agent.keys.publicKey,
+      facts: agent.facts,
+    });
+    const init = { method: 'POST', headers: json, body };
+    const viaLane = await fetch(`${laneUrl}/agent/v1/enroll`, init);
+    const viaHono = await server.app.request('/agent/v1/enroll', init);
+    expect(viaLane.status).toBe(200);
+    expect(viaHono.status).toBe(200);
+    const lane = (await viaLane.json()) as { deviceId: string; credential: string };
+    const hono = (await viaHono.json()) as { deviceId: string; credential: string };
+    expect(Object.keys(lane).sort()).toEqual(Object.keys(hono).sort());
+    expect(lane.deviceId).toBe(agent.deviceId);
+    expect(hono.deviceId).toBe(agent.deviceId);
+    // The last enrollment's credential is the one that works now.
+    agent.credential = hono.credential;
   });
 
   it('carries the secure headers Hono adds to every answer', async () => {

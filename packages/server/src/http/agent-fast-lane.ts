@@ -1,5 +1,5 @@
 /**
- * The agent's hot requests (`POST /agent/v1/check-in`, `POST /agent/v1/report` and the held
+ * The agent's hot requests (`POST /agent/v1/enroll`, `/check-in`, `/report` and the held
  * `GET /agent/v1/notify`) answered on node's HTTP server directly, in front of the Hono app. Every
  * connected agent makes them, so their per-request cost bounds how many agents one process
  * serves; through Hono each paid for a Web `Request`, a body stream, a context and six
@@ -16,22 +16,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CheckInRequestSchema, ReportRequestSchema } from '@palisade/protocol';
+import { CheckInRequestSchema, EnrollRequestSchema, ReportRequestSchema } from '@palisade/protocol';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { MAX_BODY_BYTES, MAX_REPORT_BODY_BYTES } from '../app.js';
 import { ApiError, ERROR_CODES, validationFailed } from '../errors.js';
 import {
   type AuthenticatedDevice,
   authenticateDevice,
   checkIn,
+  enroll,
   report,
 } from '../services/fleet/agent-service.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
 import { openNotifyStream } from './notify-stream.js';
-
-/** The same limits as the Hono app's body-limit middleware (app.ts). */
-const MAX_CHECK_IN_BODY_BYTES = 1024 * 1024;
-const MAX_REPORT_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Hono's JSON validator accepts exactly these content types. */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/;
@@ -61,7 +59,9 @@ export const SECURE_HEADERS: readonly (readonly [string, string])[] = [
 interface Lane<S extends z.ZodType> {
   readonly schema: S;
   readonly maxBytes: number;
-  answer(device: AuthenticatedDevice, body: z.infer<S>): Promise<unknown>;
+  /** The device credential is checked (after validation, as the Hono route does) and passed. */
+  readonly device: boolean;
+  answer(device: AuthenticatedDevice | null, body: z.infer<S>): Promise<unknown>;
 }
 
 export interface AgentFastLaneOptions {
@@ -79,12 +79,22 @@ export function createAgentFastLane(
   const { fleet, logger } = options;
   const lanes = new Map<string, Lane<z.ZodType>>([
     [
+      '/agent/v1/enroll',
+      {
+        schema: EnrollRequestSchema,
+        maxBytes: MAX_BODY_BYTES,
+        device: false,
+        answer: (_device, body) => enroll(fleet, body as z.infer<typeof EnrollRequestSchema>),
+      },
+    ],
+    [
       '/agent/v1/check-in',
       {
         schema: CheckInRequestSchema,
-        maxBytes: MAX_CHECK_IN_BODY_BYTES,
+        maxBytes: MAX_BODY_BYTES,
+        device: true,
         answer: (device, body) =>
-          checkIn(fleet, device, body as z.infer<typeof CheckInRequestSchema>),
+          checkIn(fleet, deviceOf(device), body as z.infer<typeof CheckInRequestSchema>),
       },
     ],
     [
@@ -92,8 +102,9 @@ export function createAgentFastLane(
       {
         schema: ReportRequestSchema,
         maxBytes: MAX_REPORT_BODY_BYTES,
+        device: true,
         answer: (device, body) =>
-          report(fleet, device, body as z.infer<typeof ReportRequestSchema>),
+          report(fleet, deviceOf(device), body as z.infer<typeof ReportRequestSchema>),
       },
     ],
   ]);
@@ -213,13 +224,20 @@ export function createAgentFastLane(
       const parsed = parseJson(text);
       const checked = lane.schema.safeParse(parsed);
       if (!checked.success) throw validationFailed('body', checked.error.issues);
-      const device = await authenticateDevice(fleet, request.headers.authorization);
+      const device = lane.device
+        ? await authenticateDevice(fleet, request.headers.authorization)
+        : null;
       body = JSON.stringify(await lane.answer(device, checked.data));
     } catch (error) {
       [status, body] = failure(error, request, requestId);
     }
     answer(request, response, requestId, started, status, body);
   }
+}
+
+function deviceOf(device: AuthenticatedDevice | null): AuthenticatedDevice {
+  if (!device) throw new Error('a device lane ran without its authenticated device');
+  return device;
 }
 
 /** Hono's request-id middleware: keep a sent X-Request-Id of a safe form, else make a UUID. */
