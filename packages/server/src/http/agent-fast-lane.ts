@@ -63,12 +63,12 @@ const JSON_ANSWER_HEAD: readonly string[] = [
   ...SECURE_HEADERS.flat(),
 ];
 
-interface Lane<S extends z.ZodType> {
-  readonly schema: S;
+/** A POST the lane answers: its body schema and limit, and the service behind it. */
+interface Lane {
+  readonly schema: z.ZodType;
   readonly maxBytes: number;
-  /** The device credential is checked (after validation, as the Hono route does) and passed. */
-  readonly device: boolean;
-  answer(device: AuthenticatedDevice | null, body: z.infer<S>): Promise<unknown>;
+  /** The answer to a valid body (device routes check the Authorization header themselves). */
+  readonly answer: (body: unknown, authorization: string | undefined) => Promise<unknown>;
 }
 
 export interface AgentFastLaneOptions {
@@ -84,14 +84,18 @@ export function createAgentFastLane(
   options: AgentFastLaneOptions,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
   const { fleet, logger } = options;
-  const lanes = new Map<string, Lane<z.ZodType>>([
+  /** A device route: the credential is checked after validation, as the Hono route does. */
+  const asDevice =
+    (answer: (device: AuthenticatedDevice, body: never) => Promise<unknown>) =>
+    async (body: unknown, authorization: string | undefined) =>
+      answer(await authenticateDevice(fleet, authorization), body as never);
+  const lanes = new Map<string, Lane>([
     [
       '/agent/v1/enroll',
       {
         schema: EnrollRequestSchema,
         maxBytes: MAX_BODY_BYTES,
-        device: false,
-        answer: (_device, body) => enroll(fleet, body as z.infer<typeof EnrollRequestSchema>),
+        answer: (body) => enroll(fleet, body as z.infer<typeof EnrollRequestSchema>),
       },
     ],
     [
@@ -99,9 +103,9 @@ export function createAgentFastLane(
       {
         schema: CheckInRequestSchema,
         maxBytes: MAX_BODY_BYTES,
-        device: true,
-        answer: (device, body) =>
-          checkIn(fleet, deviceOf(device), body as z.infer<typeof CheckInRequestSchema>),
+        answer: asDevice((device, body: z.infer<typeof CheckInRequestSchema>) =>
+          checkIn(fleet, device, body),
+        ),
       },
     ],
     [
@@ -109,9 +113,9 @@ export function createAgentFastLane(
       {
         schema: ReportRequestSchema,
         maxBytes: MAX_REPORT_BODY_BYTES,
-        device: true,
-        answer: (device, body) =>
-          report(fleet, deviceOf(device), body as z.infer<typeof ReportRequestSchema>),
+        answer: asDevice((device, body: z.infer<typeof ReportRequestSchema>) =>
+          report(fleet, device, body),
+        ),
       },
     ],
   ]);
@@ -220,7 +224,7 @@ export function createAgentFastLane(
   }
 
   async function serve(
-    lane: Lane<z.ZodType>,
+    lane: Lane,
     request: IncomingMessage,
     response: ServerResponse,
     length: number,
@@ -234,20 +238,12 @@ export function createAgentFastLane(
       const parsed = parseJson(text);
       const checked = lane.schema.safeParse(parsed);
       if (!checked.success) throw validationFailed('body', checked.error.issues);
-      const device = lane.device
-        ? await authenticateDevice(fleet, request.headers.authorization)
-        : null;
-      body = JSON.stringify(await lane.answer(device, checked.data));
+      body = JSON.stringify(await lane.answer(checked.data, request.headers.authorization));
     } catch (error) {
       [status, body] = failure(error, request, requestId);
     }
     answer(request, response, requestId, started, status, body);
   }
-}
-
-function deviceOf(device: AuthenticatedDevice | null): AuthenticatedDevice {
-  if (!device) throw new Error('a device lane ran without its authenticated device');
-  return device;
 }
 
 /** Hono's request-id middleware: keep a sent X-Request-Id of a safe form, else make a UUID. */

@@ -56,7 +56,7 @@ export interface WalCheckpointer {
 export function startWalCheckpointer(
   database: SqliteDatabase.Database,
   path: string,
-  onProblem: (message: string) => void = () => {},
+  onProblem: (message: string) => void = (message) => process.emitWarning(message),
 ): WalCheckpointer | null {
   if (path === ':memory:' || database.memory) return null;
   let worker: Worker;

@@ -140,15 +140,7 @@ export async function addDevicesOfPolicies(
   policyIds: readonly string[],
   into: Set<string>,
 ): Promise<void> {
-  for (const ids of chunks([...new Set(includedGroupIds)])) {
-    const members = await db
-      .selectFrom('group_memberships')
-      .select('device_id')
-      .where('tenant_id', '=', tenantId)
-      .where('group_id', 'in', ids)
-      .execute();
-    for (const member of members) into.add(member.device_id);
-  }
+  await addGroupMembers(db, 'group_memberships', tenantId, includedGroupIds, into);
   for (const ids of chunks(policyIds)) {
     const current = await db
       .selectFrom('setting_statuses')
@@ -158,5 +150,27 @@ export async function addDevicesOfPolicies(
       .where('policy_id', 'in', ids)
       .execute();
     for (const row of current) into.add(row.device_id);
+  }
+}
+
+/**
+ * Adds to `into` the devices in the given groups: their current members (`group_memberships`)
+ * or the static members of assigned groups (`group_static_members`).
+ */
+export async function addGroupMembers(
+  db: FleetDb,
+  table: 'group_memberships' | 'group_static_members',
+  tenantId: string,
+  groupIds: Iterable<string>,
+  into: Set<string>,
+): Promise<void> {
+  for (const ids of chunks([...new Set(groupIds)])) {
+    const members = await db
+      .selectFrom(table)
+      .select('device_id')
+      .where('tenant_id', '=', tenantId)
+      .where('group_id', 'in', ids)
+      .execute();
+    for (const member of members) into.add(member.device_id);
   }
 }

@@ -11,6 +11,7 @@
  * Pushes go out after commit (AfterCommit), to the devices whose revision moved.
  */
 
+import type { RuleProperties } from '@palisade/core';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -22,13 +23,23 @@ import { CheckInRecorder } from './check-in-recorder.js';
 import { type CachedConfiguration, ConfigurationCache } from './configuration-cache.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
 import { DeviceViewCache } from './device-cache.js';
-import { addDevicesOfPolicies, type DeviceRecord, loadDeviceRecords } from './device-records.js';
+import {
+  addDevicesOfPolicies,
+  addGroupMembers,
+  type DeviceRecord,
+  loadDeviceRecords,
+} from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { GroupCommit } from './group-commit.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
-import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
+import {
+  type CompiledGroup,
+  loadTenantState,
+  type TenantState,
+  TenantStateCache,
+} from './tenant-state.js';
 
 export interface FleetServiceOptions {
   readonly store: Store;
@@ -141,15 +152,7 @@ export class FleetService implements FleetEngine {
     // Deleted groups: drop their memberships (the devices in them are recomputed below).
     const deleted = [...affected].filter((id) => !existing.has(id));
     const moved = new Set<string>();
-    for (const ids of chunks(deleted)) {
-      const members = await db
-        .selectFrom('group_memberships')
-        .select('device_id')
-        .where('tenant_id', '=', tenantId)
-        .where('group_id', 'in', ids)
-        .execute();
-      for (const member of members) moved.add(member.device_id);
-    }
+    await addGroupMembers(db, 'group_memberships', tenantId, deleted, moved);
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
     let scanned: DeviceRecord[] | null = null;
     // SQLite only: there a transaction runs alone, so the devices as stored cannot move under
@@ -187,23 +190,8 @@ export class FleetService implements FleetEngine {
       }
     } else {
       // Assigned groups only: the devices that were or are now members are all that can move.
-      for (const ids of chunks([...affected])) {
-        const [members, statics] = await Promise.all([
-          db
-            .selectFrom('group_memberships')
-            .select('device_id')
-            .where('tenant_id', '=', tenantId)
-            .where('group_id', 'in', ids)
-            .execute(),
-          db
-            .selectFrom('group_static_members')
-            .select('device_id')
-            .where('tenant_id', '=', tenantId)
-            .where('group_id', 'in', ids)
-            .execute(),
-        ]);
-        for (const member of [...members, ...statics]) moved.add(member.device_id);
-      }
+      await addGroupMembers(db, 'group_memberships', tenantId, affected, moved);
+      await addGroupMembers(db, 'group_static_members', tenantId, affected, moved);
     }
     this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
     const pushes = await this.recomputeDevices(db, state, [...moved], 'group');
@@ -429,10 +417,7 @@ async function writeMembershipMoves(
     const properties = views.propertiesOf(record, 'device');
     let now: Set<string> | undefined;
     for (const group of groups) {
-      const member =
-        group.kind === 'assigned'
-          ? (scan.statics.get(group.id)?.has(id) ?? false)
-          : (group.matches?.(properties) ?? false);
+      const member = isMember(group, id, properties, scan.statics);
       if (member === stored.includes(group.id)) continue;
       (member ? added : removed).get(group.id)?.push(id);
       now ??= new Set(stored);
@@ -479,13 +464,21 @@ function membershipMoves(
   const properties = views.propertiesOf(record, 'device');
   for (const group of state.groups) {
     if (!affected.has(group.id)) continue;
-    const member =
-      group.kind === 'assigned'
-        ? (statics.get(group.id)?.has(record.row.id) ?? false)
-        : (group.matches?.(properties) ?? false);
-    if (member !== stored.has(group.id)) return true;
+    if (isMember(group, record.row.id, properties, statics) !== stored.has(group.id)) return true;
   }
   return false;
+}
+
+/** Whether the device is in the group: a static member, or matched by the group's rule. */
+function isMember(
+  group: CompiledGroup,
+  deviceId: string,
+  properties: RuleProperties,
+  statics: ReadonlyMap<string, ReadonlySet<string>>,
+): boolean {
+  return group.kind === 'assigned'
+    ? (statics.get(group.id)?.has(deviceId) ?? false)
+    : (group.matches?.(properties) ?? false);
 }
 
 async function staticMembersOf(

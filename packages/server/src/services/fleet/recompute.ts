@@ -388,27 +388,56 @@ async function replaceSettingStatuses(
   revisions: ReadonlyMap<string, number>,
   now: Date,
 ): Promise<void> {
-  for (const batch of chunks(writes)) {
+  const updatedAt = now.toISOString();
+  await replaceStatusRows(
+    db,
+    writes.map((write) => ({
+      tenantId,
+      deviceId: write.record.row.id,
+      revision: revisions.get(write.record.row.id) ?? write.record.row.revision + 1,
+      rows: write.statuses?.rows ?? [],
+      updatedAt,
+    })),
+  );
+}
+
+/** One device's per-setting statuses as they are to be stored. */
+export interface DeviceStatuses {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly revision: number;
+  readonly rows: readonly SettingStatusRow[];
+  readonly updatedAt: string;
+}
+
+/**
+ * Replaces the per-setting statuses of the given devices (a recompute's "pending", a report's
+ * results) in multi-row statements: the devices' rows deleted, the new ones inserted.
+ */
+export async function replaceStatusRows(
+  db: FleetDb,
+  devices: readonly DeviceStatuses[],
+): Promise<void> {
+  for (const batch of chunks(devices)) {
     await db
       .deleteFrom('setting_statuses')
       .where(
         'device_id',
         'in',
-        batch.map((write) => write.record.row.id),
+        batch.map((device) => device.deviceId),
       )
       .execute();
   }
-  const updatedAt = now.toISOString();
-  const rows = writes.flatMap((write) =>
-    (write.statuses?.rows ?? []).map((row) => ({
-      tenant_id: tenantId,
-      device_id: write.record.row.id,
+  const rows = devices.flatMap((device) =>
+    device.rows.map((row) => ({
+      tenant_id: device.tenantId,
+      device_id: device.deviceId,
       policy_id: row.policyId,
       setting_id: row.settingId,
       status: row.status,
       error: row.error,
-      revision: revisions.get(write.record.row.id) ?? write.record.row.revision + 1,
-      updated_at: updatedAt,
+      revision: device.revision,
+      updated_at: device.updatedAt,
     })),
   );
   for (const batch of chunks(rows, 100)) {

@@ -21,7 +21,7 @@ import type { Store } from '../../store/store.js';
 import { BatchQueue, type Pending } from './batch-queue.js';
 import type { ConfigurationCache } from './configuration-cache.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
-import { type SettingStatusRow, settingStatusesOf } from './recompute.js';
+import { replaceStatusRows, type SettingStatusRow, settingStatusesOf } from './recompute.js';
 
 export interface ReportEntry {
   readonly tenantId: string;
@@ -190,38 +190,23 @@ async function configurationsOf(
   return documents;
 }
 
-async function replaceStatuses(
-  db: FleetDb,
-  outcomes: ReadonlyMap<string, DeviceOutcome>,
-): Promise<void> {
-  const replaced = [...outcomes].filter(([, outcome]) => outcome.current);
-  for (const batch of chunks(replaced)) {
-    await db
-      .deleteFrom('setting_statuses')
-      .where(
-        'device_id',
-        'in',
-        batch.map(([deviceId]) => deviceId),
-      )
-      .execute();
-  }
-  const rows = replaced.flatMap(([deviceId, outcome]) => {
-    const current = outcome.current;
-    if (!current) return [];
-    return current.rows.map((row) => ({
-      tenant_id: outcome.tenantId,
-      device_id: deviceId,
-      policy_id: row.policyId,
-      setting_id: row.settingId,
-      status: row.status,
-      error: row.error,
-      revision: current.revision,
-      updated_at: outcome.lastReportAt,
-    }));
-  });
-  for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
-    await db.insertInto('setting_statuses').values(batch).execute();
-  }
+function replaceStatuses(db: FleetDb, outcomes: ReadonlyMap<string, DeviceOutcome>) {
+  return replaceStatusRows(
+    db,
+    [...outcomes].flatMap(([deviceId, outcome]) =>
+      outcome.current
+        ? [
+            {
+              tenantId: outcome.tenantId,
+              deviceId,
+              revision: outcome.current.revision,
+              rows: outcome.current.rows,
+              updatedAt: outcome.lastReportAt,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /** One UPDATE per distinct change: devices of one propagation share theirs. */
