@@ -51,6 +51,7 @@ export function latencyFigures(prefix: string, samplesMs: readonly number[]): Fi
   const name = (figure: string) => (prefix === '' ? figure : `${prefix}_${figure}`);
   return {
     [name('p50_ms')]: round(percentile(samplesMs, 50)),
+    [name('p90_ms')]: round(percentile(samplesMs, 90)),
     [name('p99_ms')]: round(percentile(samplesMs, 99)),
     [name('max_ms')]: round(maximum(samplesMs)),
     [name('count')]: samplesMs.length,

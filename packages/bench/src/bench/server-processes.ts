@@ -167,7 +167,8 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         env: {
           ...process.env,
           PALISADE_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
-          PALISADE_LOG_LEVEL: 'warn',
+          // PALISADE_BENCH_LOG_LEVEL=info logs every request with its time (for an investigation).
+          PALISADE_LOG_LEVEL: process.env.PALISADE_BENCH_LOG_LEVEL ?? 'warn',
           PALISADE_BENCH_MEMORY_FILE: memoryFile,
           ...(options.profileDir
             ? {
@@ -245,7 +246,9 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       await Promise.all(replicas.map((replica) => killProcess(replica.process, 'SIGTERM')));
       if (options.database && schema)
         await dropSchema(options.database, schema).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      // PALISADE_BENCH_KEEP keeps the servers' directory (logs, database) for a look afterwards.
+      if (process.env.PALISADE_BENCH_KEEP) process.stderr.write(`kept ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
 

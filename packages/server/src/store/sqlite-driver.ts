@@ -69,9 +69,24 @@ export class ConnectionQueue {
   }
 }
 
+export interface FairSqliteDialectConfig extends SqliteDialectConfig {
+  /**
+   * Called as the connection is handed on; a promise it returns is awaited before the holder's
+   * query settles (the store uses it to answer an autocommit write once it is durable, without
+   * holding the connection meanwhile).
+   */
+  readonly afterRelease?: () => Promise<void> | undefined;
+}
+
 /** Kysely's SqliteDriver with the single connection handed out through a {@link ConnectionQueue}. */
 export class FairSqliteDriver extends SqliteDriver implements Driver {
   readonly #queue = new ConnectionQueue();
+  readonly #afterRelease: (() => Promise<void> | undefined) | undefined;
+
+  constructor(config: FairSqliteDialectConfig) {
+    super(config);
+    this.#afterRelease = config.afterRelease;
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     await this.#queue.lock();
@@ -91,14 +106,16 @@ export class FairSqliteDriver extends SqliteDriver implements Driver {
     } finally {
       this.#queue.unlock();
     }
+    const pending = this.#afterRelease?.();
+    if (pending) await pending;
   }
 }
 
 /** Kysely's SqliteDialect (same compiler, adapter, introspector) on the {@link FairSqliteDriver}. */
 export class FairSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #config: FairSqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: FairSqliteDialectConfig) {
     super(config);
     this.#config = config;
   }

@@ -12,6 +12,7 @@ import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import { FairSqliteDialect } from './sqlite-driver.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -21,12 +22,14 @@ export interface Store {
   /** Runs `work` in one transaction: all of it is written, or none of it. */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
-   * The same, but its commit does not wait for the disk (SQLite `synchronous = NORMAL`,
+   * The same, but its commit does not wait for the disk (SQLite: no WAL fsync awaited,
    * PostgreSQL `synchronous_commit = off`): still all or nothing, and it survives the process
    * being killed, but a power loss may forget it. For what is not a promise to anyone (the
    * check-in history); it becomes durable with the next ordinary commit.
    */
   relaxedTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** SQLite: the WAL fsyncs that have made commits durable so far (0 on PostgreSQL). */
+  durableCommits(): number;
   /** Answers whether the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -52,7 +55,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     if (options.migrate !== false) await migrateOrClose(store, () => migrate(store));
     return store;
   }
-  const { store, database } = openSqlite(url);
+  const { store, database, durable } = openSqlite(url);
   if (options.migrate !== false) {
     // Kysely runs SQLite migrations without a transaction or a lock. Run them all inside one
     // IMMEDIATE transaction on the store's single connection instead: a process killed half-way
@@ -63,6 +66,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       try {
         await migrate(store);
         database.exec('COMMIT');
+        await durable();
       } catch (error) {
         if (database.inTransaction) database.exec('ROLLBACK');
         throw error;
@@ -89,39 +93,49 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function openSqlite(url: string): { store: Store; database: SqliteDatabase.Database } {
+function openSqlite(url: string): {
+  store: Store;
+  database: SqliteDatabase.Database;
+  durable: () => Promise<void>;
+} {
   const path = url.replace(/^sqlite:(\/\/)?/i, '');
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const database = new SqliteDatabase(path);
-  // WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged commit
-  // survive a crash or power loss (the issue's "no acknowledged write is lost").
+  // WAL lets readers run beside the one writer. A durable commit is acknowledged only after an
+  // fsync of the WAL that began after it; that fsync runs on libuv's thread pool instead of
+  // inside COMMIT on the event loop (synchronous=NORMAL + WalSync: see wal-sync.ts), which keeps
+  // the guarantee of synchronous=FULL: no acknowledged write is lost to a crash or power loss.
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
+  database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   // After a checkpoint lets the WAL start over, a WAL grown past this is cut back to it.
   database.pragma('journal_size_limit = 67108864');
   // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts).
   const checkpointer = startWalCheckpointer(database, path);
-  // Kysely's SQLite dialect with a FIFO connection lock (see sqlite-driver.ts).
+  const walSync = database.memory ? null : new WalSync(path);
+  const durable = walSync ? () => walSync.sync() : () => Promise.resolve();
+  const statements = withStatementCache(database);
+  // Kysely's SQLite dialect with a FIFO connection lock (see sqlite-driver.ts); a write made
+  // outside a transaction (autocommit) is answered once it is on the disk, like a transaction.
   const db = new Kysely<Database>({
-    dialect: new FairSqliteDialect({ database: withStatementCache(database) }),
+    dialect: new FairSqliteDialect({
+      database: statements,
+      afterRelease: () => (statements.takeAutocommitWrite() ? durable() : undefined),
+    }),
   });
   const store: Store = {
     db,
     dialect: 'sqlite',
-    transaction: (work) => db.transaction().execute(work),
-    // One connection: the pragma, the transaction and the pragma back run without anything
-    // else in between (the connection is held throughout).
-    relaxedTransaction: (work) =>
-      db.connection().execute(async (connection) => {
-        await sql`pragma synchronous = NORMAL`.execute(connection);
-        try {
-          return await connection.transaction().execute(work);
-        } finally {
-          await sql`pragma synchronous = FULL`.execute(connection);
-        }
-      }),
+    transaction: async (work) => {
+      const result = await db.transaction().execute(work);
+      await durable();
+      return result;
+    },
+    // Committed (all or nothing, and it survives the process being killed) without waiting for
+    // the WAL's fsync: the next durable commit's fsync carries it to the disk.
+    relaxedTransaction: (work) => db.transaction().execute(work),
+    durableCommits: () => walSync?.completed ?? 0,
     ping: async () => {
       try {
         database.prepare('select 1').get();
@@ -133,22 +147,32 @@ function openSqlite(url: string): { store: Store; database: SqliteDatabase.Datab
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();
+      walSync?.close();
     },
   };
-  return { store, database };
+  return { store, database, durable };
 }
 
 /** Distinct SQL texts kept prepared; `in (…)` lists of many lengths make the set open-ended. */
 const STATEMENT_CACHE_SIZE = 1000;
+
+interface CachedStatements extends KyselySqliteDatabase {
+  /** Whether a statement that writes ran outside a transaction since the last call (and resets). */
+  takeAutocommitWrite(): boolean;
+}
 
 /**
  * Kysely's SQLite driver prepares every query afresh; preparing (parsing and planning the SQL)
  * costs more than running the primary-key reads of the agent's hot path. Statements are kept by
  * their SQL text and reused. Kysely runs one query at a time on this single connection (a stream
  * holds it until it ends), so a cached statement is never used twice at once.
+ *
+ * It also notes a statement that writes outside a transaction (kysely prepares each statement
+ * just before running it, so the connection's transaction state then is the statement's).
  */
-function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+function withStatementCache(database: SqliteDatabase.Database): CachedStatements {
   const statements = new Map<string, SqliteDatabase.Statement>();
+  let autocommitWrite = false;
   return {
     close: () => database.close(),
     prepare: (sql) => {
@@ -161,7 +185,14 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
         }
         statements.set(sql, statement);
       }
+      // BEGIN, COMMIT and the like count as read-only: only real writes are noted.
+      if (!statement.readonly && !database.inTransaction) autocommitWrite = true;
       return statement;
+    },
+    takeAutocommitWrite: () => {
+      const wrote = autocommitWrite;
+      autocommitWrite = false;
+      return wrote;
     },
   };
 }
@@ -184,6 +215,7 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
         await sql`set local synchronous_commit = off`.execute(trx);
         return work(trx);
       }),
+    durableCommits: () => 0,
     ping: async () => {
       try {
         await pool.query('select 1');

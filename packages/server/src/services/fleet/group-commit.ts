@@ -1,8 +1,8 @@
 /**
  * Group commit for the agents' write transactions (enrollments, reports) on SQLite. SQLite runs
- * one transaction at a time on the store's one connection, and each commit waits for an fsync
- * (synchronous=FULL) on the event loop's thread: one enrollment or report per commit caps a
- * server at the disk's commits per second. Here the units of work that arrive while a commit is
+ * one transaction at a time on the store's one connection, and each durable commit waits for an
+ * fsync of the WAL (wal-sync.ts): one enrollment or report per commit would cap a server at the
+ * disk's fsyncs per second, and a transaction per unit costs its BEGIN/COMMIT each. Here the units of work that arrive while a commit is
  * under way share the next transaction, each inside its own SAVEPOINT: a unit that fails is
  * rolled back alone and its caller gets the error; the others commit together. Every caller is
  * answered only after the commit that holds its work, so nothing is acknowledged before it is
