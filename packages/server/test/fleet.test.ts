@@ -454,6 +454,26 @@ describeEachStore('fleet engine', (target) => {
     expect(middleDocument?.revision).toBe(middle);
   });
 
+  it('an agent holding a revision the server never issued (restored database) gets a newer one', async () => {
+    await linux.checkIn();
+    const current = linux.revision ?? 0;
+    const settings = linux.document?.configuration.settings;
+    // As after a restore from an older backup: the agent holds revision current + 5.
+    linux.revision = current + 5;
+    const answer = await linux.checkIn();
+    expect(answer.s).toBe('c');
+    // Accepted by the agent's own check (newer than held), same configuration, signed again.
+    expect(linux.revision).toBe(current + 6);
+    expect(linux.document?.configuration.settings).toEqual(settings);
+    expect(await linux.checkIn()).toEqual({ s: 'u', n: expect.any(Number) });
+    // The device's revision moved for good: the admin view says so too.
+    const detail = await admin.get<{ revision: number }>(`/api/v1/devices/${linux.deviceId}`);
+    expect(detail.body.revision).toBe(current + 6);
+    // A revision that is not ahead changes nothing.
+    linux.revision = current + 6;
+    expect((await linux.checkIn()).s).toBe('u');
+  });
+
   it('sweeps once across processes: a device that lost its notice is told again', async () => {
     const agent = new SimulatedAgent(server.url, linuxFacts('sleepy-01'));
     await agent.enroll(token);

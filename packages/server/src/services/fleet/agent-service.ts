@@ -294,6 +294,9 @@ export async function checkIn(
   if (merged) {
     ({ revision, recorded } = await recordFactsChange(fleet, state, device, merged, request, now));
   }
+  if (request.revision !== null && request.revision > revision) {
+    revision = await catchUpRevision(fleet, device, request.revision, now);
+  }
   const changed = request.revision !== revision;
   const seenLongAgo =
     now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || merged !== null;
@@ -429,6 +432,50 @@ async function recordFactsChange(
   await afterCommit();
   if (recorded) fleet.auth.touch(device.id, now.toISOString());
   return { revision, recorded };
+}
+
+/**
+ * The agent holds a revision above the device's: the server lost what it once issued (its
+ * database was restored from a backup, or a power loss took a commit that had not reached the
+ * disk). The agent rightly refuses any configuration that is not newer than the one it holds, so
+ * the device's revision is moved past the agent's and its current configuration signed again
+ * under it. Only the device's own credential can ask for this, and only for itself.
+ */
+async function catchUpRevision(
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  held: number,
+  now: Date,
+): Promise<number> {
+  const { revision, afterCommit } = await fleet.store.transaction(async (trx) => {
+    const db = fleetDb(trx);
+    await db
+      .updateTable('devices')
+      .set({ revision: held })
+      .where('id', '=', device.id)
+      .where('revision', '<', held)
+      .execute();
+    const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
+    if (!record) return { revision: device.revision, afterCommit: async () => {} };
+    const state = await loadTenantState(db, device.tenantId);
+    const outcome = evaluateDevice(state, record);
+    const result = await applyOutcome(db, state, record, outcome, now, { reissue: true });
+    fleet.logger.warn(
+      { deviceId: device.id, held, reissued: result.revision },
+      'the agent held a revision this server never issued (restored database?); its configuration was signed again under a newer one',
+    );
+    return {
+      revision: result.revision,
+      afterCommit: fleet.afterCommit(
+        device.tenantId,
+        [device.id],
+        false,
+        signedOf(device.id, result),
+      ),
+    };
+  });
+  await afterCommit();
+  return revision;
 }
 
 function signedOf(

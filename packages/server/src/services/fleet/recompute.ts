@@ -192,8 +192,9 @@ export async function applyOutcome(
   record: DeviceRecord,
   outcome: DeviceOutcome,
   now: Date,
+  options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const [result] = await applyOutcomes(db, state, [{ record, outcome }], now);
+  const [result] = await applyOutcomes(db, state, [{ record, outcome }], now, options);
   if (!result) throw new Error('applyOutcomes answered nothing for one device');
   return result;
 }
@@ -212,11 +213,17 @@ interface PendingWrite {
  * configurations and per-setting statuses in multi-row statements. A policy reaching 25,000
  * devices is a few hundred statements, not 100,000.
  */
+export interface ApplyOptions {
+  /** Sign the configuration under a new revision even when it did not change. */
+  readonly reissue?: boolean;
+}
+
 export async function applyOutcomes(
   db: FleetDb,
   state: TenantState,
   items: readonly { readonly record: DeviceRecord; readonly outcome: DeviceOutcome }[],
   now: Date,
+  options: ApplyOptions = {},
 ): Promise<ApplyResult[]> {
   const results = new Map<string, ApplyResult>();
   const pending: PendingWrite[] = [];
@@ -230,7 +237,10 @@ export async function applyOutcomes(
       row.enrollment_name !== decision.name ||
       row.managed_by !== decision.managedBy;
     const bumped =
-      enrollmentChanged || row.config_hash !== configuration.hash || row.revision === 0;
+      options.reissue === true ||
+      enrollmentChanged ||
+      row.config_hash !== configuration.hash ||
+      row.revision === 0;
     const identityChanged =
       row.identity !== outcome.identity || row.directory_device_id !== outcome.directoryDeviceId;
     if (identityChanged) {
