@@ -6,7 +6,8 @@
  * - `POST /agent/v1/enroll`    EnrollRequest → EnrollResponse (no auth; the onboarding token is in the body)
  * - `POST /agent/v1/check-in`  CheckInRequest → CheckInResponse
  * - `GET  /agent/v1/notify`    server-sent events: `revision` (NotifyRevisionEvent) and `sync`
- *                              (NotifySyncEvent); a `: ping` comment every 25 s keeps it open
+ *                              (NotifySyncEvent); a `: ping` comment every 25 s keeps it open;
+ *                              over an upgraded connection when asked (NOTIFY_UPGRADE)
  * - `POST /agent/v1/report`    ReportRequest → ReportResponse
  *
  * Authenticated calls carry `Authorization: Bearer <deviceId>.<secret>` (DEVICE_AUTH_SCHEME), the
@@ -23,6 +24,16 @@ import {
 import { z } from 'zod';
 
 export const AGENT_API_PREFIX = '/agent/v1';
+
+/**
+ * The upgrade an agent asks for on `GET /agent/v1/notify` (`Connection: Upgrade`,
+ * `Upgrade: palisade-notify`): the server answers `101 Switching Protocols`, and the connection
+ * then carries the same server-sent-events text, unframed (no chunked encoding), until either end
+ * closes it; the agent sends nothing more. The server keeps far less per upgraded connection than
+ * per held HTTP response. A server or proxy that does not upgrade answers the plain event stream
+ * (`200`, `text/event-stream`), which the agent reads as before.
+ */
+export const NOTIFY_UPGRADE = 'palisade-notify';
 
 const hostname = z.string().min(1).max(253);
 const tag = z.string().min(1).max(128);

@@ -14,7 +14,7 @@ import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { type AppContext, type Clock, systemClock } from './context.js';
-import { createAgentFastLane } from './http/agent-fast-lane.js';
+import { createAgentFastLane, createNotifyUpgrade } from './http/agent-fast-lane.js';
 import type { PalisadeApp } from './http/route.js';
 import { createFleet } from './services/fleet/index.js';
 import { ensureFirstTenant, type FirstStart } from './services/tenants.js';
@@ -123,6 +123,9 @@ async function listen(
         if (!fastLane(request, response)) honoListener(request, response);
       })) as typeof createHttpServer,
   });
+  // Agents that ask for it hold their notify stream on an upgraded connection (far leaner).
+  const notifyUpgrade = createNotifyUpgrade({ fleet: fleet.engine, logger: parts.logger });
+  server.on('upgrade', notifyUpgrade.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => resolve());
@@ -144,6 +147,7 @@ async function listen(
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ('closeAllConnections' in server) server.closeAllConnections();
+        notifyUpgrade.closeAll();
       });
       for (const stop of context.onClose) await stop();
       await parts.store.close();

@@ -3,6 +3,9 @@
  * server is checked with the protocol's schema before the agent uses it; an error answer becomes
  * an AgentProtocolError with the server's code and message.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import {
   AGENT_API_PREFIX,
   type CheckInRequest,
@@ -12,6 +15,7 @@ import {
   type EnrollRequest,
   type EnrollResponse,
   EnrollResponseSchema,
+  NOTIFY_UPGRADE,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
   type ReportRequest,
@@ -93,9 +97,11 @@ export class AgentClient {
 
   /**
    * Holds the notify stream open and yields its notices until the server closes it or `signal`
-   * aborts. The server sends a `: ping` comment every 25 s; a stream silent for `idleMs` is taken
-   * for dead (a half-open connection) and ends, so the caller reconnects. Malformed events are
-   * skipped (the next check-in fetches the truth anyway).
+   * aborts. The stream is asked for on an upgraded connection (NOTIFY_UPGRADE: the server keeps
+   * far less per connection); a server or proxy that answers the plain event stream instead is
+   * read the same way. The server sends a `: ping` comment every 25 s; a stream silent for
+   * `idleMs` is taken for dead (a half-open connection) and ends, so the caller reconnects.
+   * Malformed events are skipped (the next check-in fetches the truth anyway).
    */
   async *notify(
     heldRevision: number | null,
@@ -111,27 +117,13 @@ export class AgentClient {
       clearTimeout(timer);
       timer = setTimeout(stop, idleMs);
     };
+    let stream: Readable | undefined;
+    const end = () => stream?.destroy();
+    idle.signal.addEventListener('abort', end, { once: true });
     try {
-      let response: Response;
+      stream = await this.openNotify(`${this.base}/notify${query}`, idle.signal);
       try {
-        response = await fetch(`${this.base}/notify${query}`, {
-          headers: { ...this.headers(), accept: 'text/event-stream' },
-          signal: idle.signal,
-        });
-      } catch (error) {
-        throw new AgentProtocolError(
-          `cannot reach ${this.base}/notify: ${describeFetchError(error)}`,
-          null,
-          null,
-        );
-      }
-      if (!response.ok || !response.body)
-        await answerOf(response, '/notify', NotifyRevisionEventSchema);
-      try {
-        for await (const event of readServerSentEvents(
-          response.body as ReadableStream<Uint8Array>,
-          alive,
-        )) {
+        for await (const event of readServerSentEvents(stream, alive)) {
           const notice = noticeOf(event.event, safeJson(event.data));
           if (notice) yield notice;
         }
@@ -142,7 +134,57 @@ export class AgentClient {
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', stop);
+      idle.signal.removeEventListener('abort', end);
+      end();
     }
+  }
+
+  /** The notify stream's bytes: the upgraded connection, or the plain response's body. */
+  private openNotify(url: string, signal: AbortSignal): Promise<Readable> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
+        method: 'GET',
+        headers: {
+          ...this.headers(),
+          accept: 'text/event-stream',
+          connection: 'Upgrade',
+          upgrade: NOTIFY_UPGRADE,
+        },
+        signal,
+      });
+      request.on('upgrade', (_response, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      request.on('response', (response) => {
+        if (response.statusCode === 200) {
+          resolve(response);
+          return;
+        }
+        // An error answer: its body says why, as for every other call.
+        void (async () => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of response) chunks.push(chunk as Buffer);
+          const status = response.statusCode ?? 0;
+          await answerOf(
+            new Response(Buffer.concat(chunks), {
+              status: status >= 200 && status <= 599 ? status : 502,
+              statusText: response.statusMessage ?? '',
+            }),
+            '/notify',
+            NotifyRevisionEventSchema,
+          );
+          reject(
+            new AgentProtocolError('/notify: the server did not open the stream', status, null),
+          );
+        })().catch(reject);
+      });
+      request.on('error', (error) =>
+        reject(new AgentProtocolError(`cannot reach ${url}: ${error.message}`, null, null)),
+      );
+      request.end();
+    });
   }
 }
 

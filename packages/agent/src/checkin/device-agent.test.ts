@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnrollmentDecision } from '@palisade/core';
@@ -79,12 +79,30 @@ class FakeServer {
   reports: { reportId: string; revision: number }[] = [];
   failReports = 0;
   answer: () => CheckInResponse = () => ({ s: 'u', n: 5400 });
-  private streams: ServerResponse[] = [];
+  /** The Upgrade header of each notify request the server switched (with `offerUpgrade`). */
+  upgrades: string[] = [];
+  private streams: { write(text: string): unknown; end(): unknown }[] = [];
 
-  constructor() {
+  constructor(offerUpgrade = false) {
     this.server = createServer((request, response) => {
       void this.handle(request, response);
     });
+    // Without an 'upgrade' listener node answers upgrade requests as plain ones (the fallback).
+    if (offerUpgrade) {
+      this.server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
+        this.upgrades.push(String(request.headers.upgrade));
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nupgrade: palisade-notify\r\nconnection: Upgrade\r\n\r\n: connected\n\n',
+        );
+        this.streams.push(socket);
+        // Read, so the agent closing its end is seen (node's server keeps half-open sockets).
+        socket.resume();
+        socket.on('end', () => socket.destroy());
+        socket.on('close', () => {
+          this.streams = this.streams.filter((stream) => stream !== socket);
+        });
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -310,6 +328,30 @@ describe('DeviceAgent', () => {
       Buffer.from([0x1f, 0x8b]),
     );
     expect(JSON.stringify(bundle)).not.toContain('device-1.secret');
+  });
+
+  it('holds notify on an upgraded connection where the server offers one', async () => {
+    const upgrading = new FakeServer(true);
+    await upgrading.start();
+    try {
+      const client = new AgentClient(upgrading.url, 'device-1.secret');
+      const stop = new AbortController();
+      const notices = client.notify(1, stop.signal);
+      const first = notices.next();
+      const until = async (check: () => boolean) => {
+        for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+        expect(check()).toBe(true);
+      };
+      await until(() => upgrading.listening === 1);
+      upgrading.notice('revision', { revision: 2 });
+      expect((await first).value).toEqual({ kind: 'revision', revision: 2 });
+      expect(upgrading.upgrades).toEqual(['palisade-notify']);
+      stop.abort();
+      expect((await notices.next()).done).toBe(true);
+      await until(() => upgrading.listening === 0);
+    } finally {
+      await upgrading.stop();
+    }
   });
 
   it('ends a notify stream that stays silent, so the daemon reconnects', async () => {

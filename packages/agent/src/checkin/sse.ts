@@ -1,5 +1,6 @@
 /**
- * A server-sent events reader over a fetch response body (WHATWG event-stream format): events
+ * A server-sent events reader over a byte stream — a fetch body, an HTTP response, or an upgraded
+ * connection (WHATWG event-stream format): events
  * are separated by a blank line; `event:` names them, `data:` lines join with newlines, lines
  * starting with `:` are comments (the server's keep-alive pings).
  */
@@ -10,7 +11,7 @@ export interface ServerSentEvent {
 
 /** `onActivity` is called on every chunk, comments included (the caller's liveness check). */
 export async function* readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   onActivity: () => void = () => {},
 ): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();

@@ -6,7 +6,7 @@
  * - SIGURG: start a CPU profile; the next SIGURG stops it and writes `<label>-<n>.cpuprofile` into
  *   PALISADE_BENCH_PROFILE_DIR — so `--profile` covers only a benchmark's measured window.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -18,14 +18,55 @@ if (memoryFile && collect) {
   process.on('SIGUSR2', () => {
     collect();
     collect();
-    const spaces = Object.fromEntries(
-      getHeapSpaceStatistics().map((space) => [
-        space.space_name,
-        { committed: space.physical_space_size, used: space.space_used_size },
-      ]),
-    );
-    writeFileSync(memoryFile, JSON.stringify({ ...process.memoryUsage(), spaces, at: Date.now() }));
+    // V8 sweeps and gives pages back on background threads after a collection: read the memory a
+    // moment later, or the figure catches pages on their way out (seen: ±5 KB per agent).
+    setTimeout(() => writeMemory(memoryFile, collect), 1_000);
   });
+}
+
+function writeMemory(file: string, collect: () => void): void {
+  collect();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((space) => [
+      space.space_name,
+      { committed: space.physical_space_size, used: space.space_used_size },
+    ]),
+  );
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...process.memoryUsage(),
+      spaces,
+      mappings: residentByMapping(),
+      at: Date.now(),
+    }),
+  );
+}
+
+/**
+ * Resident kilobytes by kind of mapping (Linux /proc/self/smaps): `[heap]` (malloc's main arena),
+ * `[anon]` (V8's heap, other arenas, thread stacks), and files by name (the node binary, shared
+ * libraries, SQLite's WAL index). Empty where /proc is not there.
+ */
+function residentByMapping(): Record<string, number> {
+  const resident: Record<string, number> = {};
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return resident;
+  }
+  let current = '[anon]';
+  for (const line of text.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      current = path.basename(mapping[1] || '[anon]');
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) resident[current] = (resident[current] ?? 0) + Number(rss[1]);
+  }
+  return resident;
 }
 
 const profileDir = process.env.PALISADE_BENCH_PROFILE_DIR;

@@ -24,6 +24,8 @@ const SERVER_FD_LIMIT = 65_536;
 /** process.memoryUsage() after a forced GC, with V8's heap spaces (committed and used bytes). */
 export interface ServerMemory extends NodeJS.MemoryUsage {
   readonly spaces?: Readonly<Record<string, { committed: number; used: number }>>;
+  /** Resident kilobytes by kind of mapping (server-preload.ts). */
+  readonly mappings?: Readonly<Record<string, number>>;
 }
 
 export interface ServerSetOptions {

@@ -3,10 +3,13 @@
  * calls (enroll, check-in, report), bounded by `maxSockets`, so the server sees a few hundred busy
  * connections instead of one per machine. The `notify` streams cannot share: each held
  * server-sent-events request occupies its own socket for as long as it is open, so N connected
- * agents hold N sockets (plus the pool) — on both ends, which is what `ulimit -n` must allow.
+ * agents hold N sockets (plus the pool) — on both ends, which is what `ulimit -n` must allow. A
+ * stream is held on an upgraded connection, as the agent holds it (NOTIFY_UPGRADE).
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
+import { NOTIFY_UPGRADE } from '@palisade/protocol';
 import { type ServerSentEvent, SseParser } from './sse-parser.js';
 
 export interface JsonAnswer {
@@ -136,9 +139,13 @@ export class AgentTransport {
     });
   }
 
-  /** Opens a server-sent-events stream (GET with `Accept: text/event-stream`). */
+  /**
+   * Opens a server-sent-events stream (GET with `Accept: text/event-stream`), asking for the
+   * upgraded connection the agent uses (NOTIFY_UPGRADE); a plain `200` event stream is read too.
+   */
   openEventStream(path: string, credential: string, handlers: EventStreamHandlers): EventStream {
     let closed = false;
+    let upgraded: Socket | undefined;
     const finish = (error: Error | undefined) => {
       if (closed) return;
       closed = true;
@@ -152,7 +159,11 @@ export class AgentTransport {
         method: 'GET',
         path: this.pathOf(path),
         agent: this.streams,
-        headers: this.headers(credential, { accept: 'text/event-stream' }),
+        headers: this.headers(credential, {
+          accept: 'text/event-stream',
+          connection: 'Upgrade',
+          upgrade: NOTIFY_UPGRADE,
+        }),
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -182,12 +193,30 @@ export class AgentTransport {
         response.on('close', () => finish(undefined));
       },
     );
+    request.on('upgrade', (_response, socket, head) => {
+      upgraded = socket;
+      const parser = new SseParser();
+      const read = (chunk: string) => {
+        for (const event of parser.push(chunk)) handlers.onEvent(event);
+      };
+      handlers.onOpen();
+      if (head.length > 0) read(head.toString('utf8'));
+      socket.setEncoding('utf8');
+      socket.on('data', read);
+      socket.on('end', () => {
+        socket.destroy();
+        finish(undefined);
+      });
+      socket.on('error', finish);
+      socket.on('close', () => finish(undefined));
+    });
     request.on('error', finish);
     request.end();
     return {
       close: () => {
         closed = true;
         request.destroy();
+        upgraded?.destroy();
       },
     };
   }

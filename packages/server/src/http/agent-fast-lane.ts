@@ -15,12 +15,18 @@
  * wrong content type, an oversized one) goes to Hono unread, which answers it as before.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CheckInRequestSchema, EnrollRequestSchema, ReportRequestSchema } from '@palisade/protocol';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  CheckInRequestSchema,
+  EnrollRequestSchema,
+  NOTIFY_UPGRADE,
+  ReportRequestSchema,
+} from '@palisade/protocol';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { MAX_BODY_BYTES, MAX_REPORT_BODY_BYTES } from '../app.js';
-import { ApiError, ERROR_CODES, validationFailed } from '../errors.js';
+import { ApiError, ERROR_CODES, invalidField, validationFailed } from '../errors.js';
 import {
   type AuthenticatedDevice,
   authenticateDevice,
@@ -29,7 +35,7 @@ import {
   report,
 } from '../services/fleet/agent-service.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
-import { openNotifyStream } from './notify-stream.js';
+import { openNotifyStream, openUpgradedNotifyStream } from './notify-stream.js';
 
 /** Hono's JSON validator accepts exactly these content types. */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/;
@@ -244,6 +250,124 @@ export function createAgentFastLane(
     }
     answer(request, response, requestId, started, status, body);
   }
+}
+
+export interface NotifyUpgrade {
+  /** The server's `upgrade` listener. */
+  readonly handle: (request: IncomingMessage, socket: Socket, head: Buffer) => void;
+  /** Closes every upgraded connection (node's server no longer tracks them: the server is closing). */
+  readonly closeAll: () => void;
+}
+
+/**
+ * The notify stream over an upgraded connection (NOTIFY_UPGRADE in the protocol): the same
+ * checks as the plain stream (the path and its revision, the device credential) and the same error
+ * bodies, written on the raw connection, which then closes. Any other upgrade is refused: this
+ * server offers no other.
+ */
+export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrade {
+  const { fleet, logger } = options;
+  const open = new Set<Socket>();
+
+  const refuse = (socket: Socket, requestId: string, error: ApiError) => {
+    const body = JSON.stringify(error.toBody());
+    const lines = [
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}`,
+      'content-type: application/json',
+      ...SECURE_HEADERS.map(([name, value]) => `${name}: ${value}`),
+      `x-request-id: ${requestId}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  };
+
+  const handle = async (request: IncomingMessage, socket: Socket): Promise<void> => {
+    const started = performance.now();
+    const requestId = requestIdOf(request);
+    const log = (status: number) => {
+      if (!logger.isLevelEnabled('info')) return;
+      logger.info(
+        {
+          requestId,
+          method: request.method,
+          path: (request.url ?? '').split('?')[0],
+          status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    };
+    socket.on('error', destroyOnError);
+    let held: number | undefined;
+    let device: AuthenticatedDevice;
+    try {
+      if ((request.headers.upgrade ?? '').toLowerCase() !== NOTIFY_UPGRADE) {
+        throw new ApiError(
+          'validation_failed',
+          `This server upgrades only GET /agent/v1/notify, to ${NOTIFY_UPGRADE}.`,
+        );
+      }
+      const url = request.url ?? '';
+      if (request.method !== 'GET' || url.split('?')[0] !== '/agent/v1/notify') {
+        throw new ApiError('not_found');
+      }
+      const revision = notifyRevision(url);
+      if (revision === null) {
+        throw invalidField('query.revision', 'must be a whole number (the revision held)');
+      }
+      held = revision;
+      device = await authenticateDevice(fleet, request.headers.authorization);
+    } catch (error) {
+      const refusal =
+        error instanceof ApiError
+          ? error
+          : new ApiError(
+              'internal',
+              `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
+            );
+      if (!(error instanceof ApiError)) {
+        logger.error({ err: error, requestId, path: request.url }, 'unexpected error');
+      }
+      refuse(socket, requestId, refusal);
+      log(refusal.status);
+      return;
+    }
+    hold(socket, requestId, device, held);
+    log(101);
+  };
+
+  /**
+   * Holds the stream. Apart from `handle` on purpose: a closure made there would keep its whole
+   * scope alive — the request with its headers — for as long as the agent stays connected.
+   */
+  const hold = (
+    socket: Socket,
+    requestId: string,
+    device: AuthenticatedDevice,
+    held: number | undefined,
+  ) => {
+    const head = [
+      'HTTP/1.1 101 Switching Protocols',
+      `upgrade: ${NOTIFY_UPGRADE}`,
+      'connection: Upgrade',
+      'cache-control: no-cache',
+      `x-request-id: ${requestId}`,
+    ].join('\r\n');
+    openUpgradedNotifyStream(socket, `${head}\r\n\r\n`, fleet, device, held, open);
+  };
+
+  return {
+    handle: (request, socket) => void handle(request, socket),
+    closeAll: () => {
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+  };
+}
+
+function destroyOnError(this: Socket): void {
+  this.destroy();
 }
 
 /** Hono's request-id middleware: keep a sent X-Request-Id of a safe form, else make a UUID. */

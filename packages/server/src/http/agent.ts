@@ -42,6 +42,11 @@ const notifyRoute = route('device', {
   path: '/agent/v1/notify',
   tags,
   summary: 'Server-sent events: `revision` when the configuration moves, `sync` for sync now',
+  description:
+    'Sent with `Connection: Upgrade` and `Upgrade: palisade-notify`, the request is answered ' +
+    '`101 Switching Protocols` and the connection then carries the same event-stream text, ' +
+    'unframed, until either end closes it (the agent does this: the server keeps far less per ' +
+    'held agent). Without the upgrade, the answer is the event stream below.',
   security: [{ device: [] }],
   request: {
     query: z.object({
@@ -50,6 +55,7 @@ const notifyRoute = route('device', {
     }),
   },
   responses: {
+    101: { description: 'Switched to the event stream on the upgraded connection' },
     200: {
       description: 'An event stream; `: ping` comments every 25 s',
       content: { 'text/event-stream': { schema: z.string() } },

@@ -132,11 +132,13 @@ export class FleetSet {
       observer: FleetObserver;
       concurrency?: number;
       startAfterEnroll?: boolean;
+      /** Index of the first machine (a second set of the same seed continues after the first). */
+      firstIndex?: number;
     },
   ) {
     const count = servers.replicas.length;
     const base = Math.floor(options.devices / count);
-    let first = 0;
+    let first = options.firstIndex ?? 0;
     this.fleets = servers.replicas.map((replica, index) => {
       const devices = base + (index < options.devices % count ? 1 : 0);
       const fleet = new Fleet({
