@@ -280,14 +280,23 @@ function markAll(marks: Uint32Array, indices: readonly number[]): void {
 }
 
 function markedIndices(marks: Uint32Array): number[] {
-  const indices: number[] = [];
+  let count = 0;
+  for (let word = 0; word < marks.length; word++) count += bitCount(marks[word] ?? 0);
+  const indices = new Array<number>(count);
+  let next = 0;
   for (let word = 0; word < marks.length; word++) {
     let bits = marks[word] ?? 0;
     while (bits !== 0) {
       const lowest = bits & -bits;
-      indices.push(word * 32 + 31 - Math.clz32(lowest));
+      indices[next++] = word * 32 + 31 - Math.clz32(lowest);
       bits ^= lowest;
     }
   }
   return indices;
+}
+
+function bitCount(bits: number): number {
+  let n = bits - ((bits >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
