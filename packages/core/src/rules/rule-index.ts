@@ -82,31 +82,34 @@ function comparisonGuard(
 ): RuleGuard | null {
   const { operator, value } = node;
   if (operator === 'eq' && value.kind === 'string') {
-    return guard(property, scope, 'equals', [value.value]);
+    return guard(property, scope, 'equals', [lower(value.value)]);
   }
   if (operator === 'startsWith' && value.kind === 'string' && value.value !== '') {
-    return guard(property, scope, 'prefix', [value.value]);
+    return guard(property, scope, 'prefix', [lower(value.value)]);
   }
   if (operator === 'in' && value.kind === 'array') {
     const keys: string[] = [];
     for (const item of value.items) {
       if (item.kind !== 'string') return null;
-      keys.push(item.value);
+      keys.push(lower(item.value));
     }
     return keys.length === 0 ? null : guard(property, scope, 'equals', keys);
   }
   return null;
 }
 
+/** A rule's constant lower-cased as compile.ts lower-cases it. */
+function lower(constant: string): string {
+  return constant.toLowerCase();
+}
+
 function guard(
   property: string,
   scope: RuleGuard['scope'],
   kind: RuleGuard['kind'],
-  constants: readonly string[],
+  keys: readonly string[],
 ): RuleGuard {
-  // Lower-cased as compile.ts lower-cases a rule's constants.
-  const keys = [...new Set(constants.map((constant) => constant.toLowerCase()))].sort();
-  return { property, scope, kind, keys };
+  return { property, scope, kind, keys: [...new Set(keys)].sort() };
 }
 
 /** Either guard holds when both sides of an `and` do: keep the more selective (the left on ties). */
