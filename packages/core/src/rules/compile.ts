@@ -110,8 +110,11 @@ function compileCollection(
 
 const NO_ITEMS: readonly string[] = [];
 
-/** A collection's items; a lone string (hand-written device data) counts as one item. */
-function itemsOf(value: PropertyValue | undefined): readonly string[] {
+/**
+ * A collection's items; a lone string (hand-written device data) counts as one item. Exported for
+ * the rule index (rule-index.ts), which must read values exactly as the compiled rule does.
+ */
+export function itemsOf(value: PropertyValue | undefined): readonly string[] {
   if (Array.isArray(value)) return value as readonly string[];
   if (typeof value === 'string') return [value];
   return NO_ITEMS;
@@ -259,7 +262,11 @@ function ordered(operator: ComparisonOperator): (order: number) => boolean {
   }
 }
 
-function textOf(value: PropertyValue | undefined): string | null {
+/**
+ * The text a string comparison reads: numbers and booleans as `String(value)`, an empty string,
+ * null or an array (a collection compared without -any/-all) as null. Exported for the rule index.
+ */
+export function textOf(value: PropertyValue | undefined): string | null {
   if (typeof value === 'string') return value === '' ? null : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;

@@ -45,3 +45,4 @@ export {
   type RuleSchemaName,
   rulePropertiesFrom,
 } from './properties.js';
+export { type RuleGuard, RuleIndex, ruleGuard } from './rule-index.js';

@@ -117,15 +117,18 @@ export function evaluateGroups(
   view: DeviceView,
 ): string[] {
   const member: string[] = [];
-  // The device's properties are built once; `memberOf` is the list being built, so each rule
-  // sees exactly the memberships decided before it (groups come in dependency order).
-  const properties = { ...devicePropertiesOf(view), memberOf: member };
   for (const group of state.groups) {
-    if (group.kind === 'assigned') {
-      if (record.staticGroupIds.has(group.id)) member.push(group.id);
-      continue;
-    }
-    if (group.matches?.(properties)) member.push(group.id);
+    if (group.kind === 'assigned' && record.staticGroupIds.has(group.id)) member.push(group.id);
+  }
+  // The device's properties are built once; `memberOf` is the list being built, so each rule
+  // sees exactly the memberships decided before it (candidates come in dependency order).
+  const properties = { ...devicePropertiesOf(view), memberOf: member };
+  // Only the rules whose guard (e.g. `deviceOSType -eq "Linux"`) the device passes can match it:
+  // with a thousand dynamic groups, evaluating every rule for every device dominated recomputes.
+  const { groups, index } = state.dynamicGroups;
+  for (const position of index.candidates(properties)) {
+    const group = groups[position];
+    if (group?.matches?.(properties)) member.push(group.id);
   }
   return member.sort();
 }
