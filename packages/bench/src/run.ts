@@ -36,6 +36,7 @@ Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')} (all when none is named)
   --devices N      agents / devices (defaults: the issue's sizes, e.g. 10,000 agents, 100,000 devices)
   --rules N        dynamic rules for groups (default 1,000)
   --seconds S      length of each measured load run (default 10)
+  --concurrency N  calls the simulated fleet has in flight at most (default 1,000)
   --profile        CPU-profile the servers over each measured window (results/profiles/*.cpuprofile)
 `;
 
@@ -86,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
         devices: { type: 'string' },
         rules: { type: 'string' },
         seconds: { type: 'string' },
+        concurrency: { type: 'string' },
         profile: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -121,6 +123,7 @@ async function main(argv: readonly string[]): Promise<number> {
       devices: positiveInteger('--devices', values.devices as string | undefined),
       rules: positiveInteger('--rules', values.rules as string | undefined),
       seconds: positiveInteger('--seconds', values.seconds as string | undefined) ?? 10,
+      concurrency: positiveInteger('--concurrency', values.concurrency as string | undefined),
       database,
       replicas,
       profileDir,

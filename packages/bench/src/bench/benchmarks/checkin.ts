@@ -132,6 +132,7 @@ export const checkin: Benchmark = {
         include: [group.id],
       });
       fleet = new FleetSet(servers, {
+        concurrency: options.concurrency,
         token,
         devices,
         seed: 'bench-checkin',

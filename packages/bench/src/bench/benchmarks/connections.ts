@@ -40,6 +40,7 @@ export const connections: Benchmark = {
       /** Adds `count` agents after those already connected; memory once all are idle. */
       const connect = async (count: number) => {
         const fleet = new FleetSet(servers, {
+          concurrency: options.concurrency,
           token,
           devices: count,
           seed: 'bench-connections',

@@ -29,6 +29,7 @@ export const groups: Benchmark = {
     try {
       const { admin, token } = await setUpTenant(servers);
       fleet = new FleetSet(servers, {
+        concurrency: options.concurrency,
         token,
         devices,
         seed: 'bench-groups',

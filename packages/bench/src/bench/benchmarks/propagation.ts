@@ -34,6 +34,7 @@ export const propagation: Benchmark = {
       const { admin, token } = await setUpTenant(servers);
       const { policyId, groupId } = await linuxBaselinePolicy(admin);
       fleet = new FleetSet(servers, {
+        concurrency: options.concurrency,
         token,
         devices,
         seed: 'bench-propagation',

@@ -62,6 +62,7 @@ export const restart: Benchmark = {
       const { admin, token } = await setUpTenant(servers);
       const { policyId } = await linuxBaselinePolicy(admin);
       fleet = new FleetSet(servers, {
+        concurrency: options.concurrency,
         token,
         devices,
         seed: 'bench-restart',
