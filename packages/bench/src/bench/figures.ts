@@ -41,6 +41,12 @@ export function round(value: number | null, digits = 2): number | null {
 }
 
 /** The largest sample, or null; a loop, since spreading 100k+ samples into Math.max overflows the stack. */
+export function minimum(samples: readonly number[]): number | null {
+  let min: number | null = null;
+  for (const sample of samples) if (min === null || sample < min) min = sample;
+  return min;
+}
+
 export function maximum(samples: readonly number[]): number | null {
   let max: number | null = null;
   for (const sample of samples) if (max === null || sample > max) max = sample;
@@ -50,6 +56,7 @@ export function maximum(samples: readonly number[]): number | null {
 export function latencyFigures(prefix: string, samplesMs: readonly number[]): Figures {
   const name = (figure: string) => (prefix === '' ? figure : `${prefix}_${figure}`);
   return {
+    [name('min_ms')]: round(minimum(samplesMs)),
     [name('p50_ms')]: round(percentile(samplesMs, 50)),
     [name('p90_ms')]: round(percentile(samplesMs, 90)),
     [name('p99_ms')]: round(percentile(samplesMs, 99)),
@@ -124,4 +131,44 @@ export function check(
   ok: (v: number) => boolean,
 ): TargetCheck {
   return { figure, target, met: typeof value === 'number' ? ok(value) : null };
+}
+
+/** A Prometheus histogram as read from /metrics: cumulative counts by upper bound (seconds). */
+export type HistogramCounts = ReadonlyMap<number, number>;
+
+/** Reads histogram `name` (no labels) from a server's /metrics; empty when absent. */
+export async function readHistogram(baseUrl: string, name: string): Promise<HistogramCounts> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const counts = new Map<number, number>();
+  const prefix = `${name}_bucket{le="`;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const bound = line.slice(prefix.length, line.indexOf('"', prefix.length));
+    counts.set(
+      bound === '+Inf' ? Number.POSITIVE_INFINITY : Number(bound),
+      Number(line.split(' ').pop()),
+    );
+  }
+  return counts;
+}
+
+/**
+ * From two readings of one histogram: how many observations fell between them, and the upper
+ * bound (ms) of the bucket holding the given percentile of those (null when none).
+ */
+export function histogramPercentileMs(
+  before: HistogramCounts,
+  after: HistogramCounts,
+  p: number,
+): { count: number; boundMs: number | null } {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const count =
+    (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  if (count <= 0) return { count: 0, boundMs: null };
+  const wanted = Math.ceil((p / 100) * count);
+  for (const bound of bounds) {
+    const below = (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+    if (below >= wanted) return { count, boundMs: Number.isFinite(bound) ? bound * 1000 : null };
+  }
+  return { count, boundMs: null };
 }

@@ -61,6 +61,8 @@ describeEachStore('relaxed transaction', (target) => {
   it('is not waited on for the disk, where ordinary commits and autocommit writes are (SQLite)', async () => {
     if (store.dialect !== 'sqlite') return;
     const before = store.durableCommits();
+    const timed: number[] = [];
+    const stop = store.observeDurableCommits((seconds) => timed.push(seconds));
     await store.relaxedTransaction((trx) => insertToken(trx, randomUUID()));
     expect(store.durableCommits()).toBe(before);
     // A durable transaction is answered after a WAL fsync that began after its commit…
@@ -72,6 +74,10 @@ describeEachStore('relaxed transaction', (target) => {
     // …but not a read.
     await exists(randomUUID());
     expect(store.durableCommits()).toBe(before + 2);
+    // Each fsync's time is told to observers (the server's palisade_store_wal_sync_seconds).
+    stop();
+    expect(timed).toHaveLength(2);
+    expect(timed.every((seconds) => seconds >= 0 && seconds < 60)).toBe(true);
     // The connection never waits for the disk inside COMMIT (the fsync runs on the thread pool).
     expect(
       (await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)).rows[0]

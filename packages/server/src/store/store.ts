@@ -30,6 +30,11 @@ export interface Store {
   relaxedTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** SQLite: the WAL fsyncs that have made commits durable so far (0 on PostgreSQL). */
   durableCommits(): number;
+  /**
+   * SQLite: calls `observer` with the seconds each of those fsyncs took (what the disk adds to a
+   * durable commit); returns a function that stops it. PostgreSQL: never called.
+   */
+  observeDurableCommits(observer: (seconds: number) => void): () => void;
   /** Answers whether the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -136,6 +141,7 @@ function openSqlite(url: string): {
     // the WAL's fsync: the next durable commit's fsync carries it to the disk.
     relaxedTransaction: (work) => db.transaction().execute(work),
     durableCommits: () => walSync?.completed ?? 0,
+    observeDurableCommits: (observer) => walSync?.observe(observer) ?? (() => {}),
     ping: async () => {
       try {
         database.prepare('select 1').get();
@@ -216,6 +222,7 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
         return work(trx);
       }),
     durableCommits: () => 0,
+    observeDurableCommits: () => () => {},
     ping: async () => {
       try {
         await pool.query('select 1');

@@ -22,6 +22,9 @@ export interface WalSyncOptions {
   readonly syncFile?: (fd: number, done: (error: Error | null) => void) => void;
 }
 
+/** Told the seconds each finished fsync took (the disk's share of a durable commit). */
+export type SyncObserver = (seconds: number) => void;
+
 export class WalSync {
   readonly #walPath: string;
   readonly #syncFile: (fd: number, done: (error: Error | null) => void) => void;
@@ -32,11 +35,18 @@ export class WalSync {
   #queued: Promise<void> | null = null;
   #completed = 0;
   #closed = false;
+  readonly #observers = new Set<SyncObserver>();
 
   /** `databasePath` is the SQLite file; its WAL is `<databasePath>-wal`. */
   constructor(databasePath: string, options: WalSyncOptions = {}) {
     this.#walPath = `${databasePath}-wal`;
     this.#syncFile = options.syncFile ?? fdatasync;
+  }
+
+  /** Calls `observer` after each finished fsync; returns a function that stops it. */
+  observe(observer: SyncObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** Finished fsyncs so far (for metrics and tests). */
@@ -83,10 +93,13 @@ export class WalSync {
         reject(error);
         return;
       }
+      const started = performance.now();
       this.#syncFile(fd, (error) => {
         if (error) reject(new Error(`could not sync the database's WAL: ${error.message}`));
         else {
           this.#completed += 1;
+          const seconds = (performance.now() - started) / 1000;
+          for (const observer of this.#observers) observer(seconds);
           resolve();
         }
       });

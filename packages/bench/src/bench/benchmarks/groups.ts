@@ -6,10 +6,12 @@
  * check-in's answer is the new signed configuration). Targets: ≤ 10 s; p99 ≤ 5 ms.
  */
 import { DEFAULT_MIX } from '../../sim/fleet-mix.js';
-import { check, latencyFigures } from '../figures.js';
+import { check, histogramPercentileMs, latencyFigures, readHistogram } from '../figures.js';
 import { benchRule } from '../group-rules.js';
 import { startServers } from '../server-processes.js';
 import { type Benchmark, FleetSet, setUpTenant, switchableObserver, waitFor } from './common.js';
+
+const WAL_SYNC_METRIC = 'palisade_store_wal_sync_seconds';
 
 export const groups: Benchmark = {
   name: 'groups',
@@ -84,6 +86,9 @@ export const groups: Benchmark = {
         factChanges.push(checkIn.ms);
         if (checkIn.changed) changedAnswers += 1;
       };
+      // The disk's share: the WAL fsyncs behind the durable commits in the window (SQLite).
+      const serverUrl = servers.replicas[0]?.url ?? '';
+      const syncsBefore = await readHistogram(serverUrl, WAL_SYNC_METRIC);
       // One at a time: the figure is the latency of one device's change, not of a burst.
       await servers.profiled(async () => {
         for (const agent of sample) {
@@ -98,6 +103,9 @@ export const groups: Benchmark = {
         30_000,
       ).catch(() => undefined);
       const change = latencyFigures('facts_change', factChanges);
+      const syncsAfter = await readHistogram(serverUrl, WAL_SYNC_METRIC);
+      const walSync50 = histogramPercentileMs(syncsBefore, syncsAfter, 50);
+      const walSync99 = histogramPercentileMs(syncsBefore, syncsAfter, 99);
       return {
         name: 'groups',
         parameters: { devices, rules, database: servers.databaseKind },
@@ -107,6 +115,9 @@ export const groups: Benchmark = {
           ...latencyFigures('group_create', perGroup),
           ...change,
           facts_change_new_configuration: changedAnswers,
+          facts_window_wal_syncs: walSync50.count,
+          facts_window_wal_sync_p50_ms_at_most: walSync50.boundMs,
+          facts_window_wal_sync_p99_ms_at_most: walSync99.boundMs,
         },
         targets: [
           check('full_recompute_ms', '≤ 10000', fullRecomputeMs, (v) => v <= 10_000),
@@ -115,6 +126,7 @@ export const groups: Benchmark = {
         notes: [
           'full_recompute_ms: R dynamic groups created one after the other through the API, each evaluated over all D devices',
           'facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included)',
+          'facts_window_wal_sync_*: the WAL fsyncs of the durable commits in that window (facts changes and the reports after them), as bucket upper bounds of palisade_store_wal_sync_seconds (SQLite only)',
           ...observer.errors.slice(0, 3),
         ],
       };

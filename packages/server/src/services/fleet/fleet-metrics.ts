@@ -10,6 +10,8 @@ export interface FleetMetrics {
   /** Devices whose configuration was recomputed: the incremental-recompute test reads it. */
   readonly devicesRecomputed: Counter<'cause'>;
   readonly reports: Counter<'result'>;
+  /** SQLite: how long each WAL fsync behind durable commits took (the disk's share of them). */
+  readonly walSyncSeconds: Histogram;
 }
 
 export function createFleetMetrics(registry: Registry): FleetMetrics {
@@ -36,6 +38,12 @@ export function createFleetMetrics(registry: Registry): FleetMetrics {
     notifyConnections: new Gauge({
       name: 'palisade_notify_connections',
       help: 'Open agent notify (server-sent events) connections in this process.',
+      registers,
+    }),
+    walSyncSeconds: new Histogram({
+      name: 'palisade_store_wal_sync_seconds',
+      help: 'SQLite: time of each WAL fsync that makes durable commits durable (the disk).',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
       registers,
     }),
     recomputeSeconds: new Histogram({

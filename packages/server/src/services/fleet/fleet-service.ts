@@ -85,6 +85,7 @@ export class FleetService implements FleetEngine {
   readonly auth: DeviceAuthCache;
   private readonly stopListening: () => void;
   private readonly stopListeningFleet: () => void;
+  private readonly stopObservingSyncs: () => void;
 
   constructor(options: FleetServiceOptions) {
     this.store = options.store;
@@ -92,6 +93,9 @@ export class FleetService implements FleetEngine {
     this.logger = options.logger;
     this.clock = options.clock;
     this.metrics = createFleetMetrics(options.registry);
+    this.stopObservingSyncs = options.store.observeDurableCommits((seconds) =>
+      this.metrics.walSyncSeconds.observe(seconds),
+    );
     this.checkIns = new CheckInRecorder(options.store);
     this.agentWrites = new GroupCommit(options.store);
     this.reports = new ReportWriter(options.store, this.configurations);
@@ -126,6 +130,7 @@ export class FleetService implements FleetEngine {
   async close(): Promise<void> {
     this.stopListening();
     this.stopListeningFleet();
+    this.stopObservingSyncs();
   }
 
   async policiesChanged(
