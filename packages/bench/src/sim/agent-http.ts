@@ -82,9 +82,10 @@ export class AgentTransport {
     } catch (error) {
       // A pooled socket the server closed for idleness (its keep-alive timeout) while this request
       // was being written: the request never reached it, so sending it again is safe. Node's docs
-      // recommend exactly this retry for reused sockets.
+      // recommend exactly this retry for reused sockets. It goes on a new connection: sockets
+      // that went idle together expire together, so another pooled one may be closing too.
       if (!(error instanceof StaleSocketError)) throw error;
-      return this.sendOnce(path, payload, credential);
+      return this.sendOnce(path, payload, credential, this.streams);
     }
   }
 
@@ -92,6 +93,7 @@ export class AgentTransport {
     path: string,
     payload: Buffer,
     credential: string | undefined,
+    agent: http.Agent = this.pool,
   ): Promise<JsonAnswer> {
     return new Promise<JsonAnswer>((resolve, reject) => {
       const request = this.client.request(
@@ -101,7 +103,7 @@ export class AgentTransport {
           port: this.base.port,
           method: 'POST',
           path: this.pathOf(path),
-          agent: this.pool,
+          agent,
           headers: this.headers(credential, {
             'content-type': 'application/json',
             'content-length': payload.length,
