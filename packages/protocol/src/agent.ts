@@ -26,6 +26,15 @@ import { z } from 'zod';
 export const AGENT_API_PREFIX = '/agent/v1';
 
 /**
+ * The highest revision a device can have (the databases keep revisions as 32-bit integers). An
+ * agent that says it holds more is refused at the edge, as any other malformed input.
+ */
+export const MAX_REVISION = 2_147_483_647;
+
+/** A revision as the agent sends it. */
+const heldRevision = z.number().int().nonnegative().max(MAX_REVISION);
+
+/**
  * The upgrade an agent asks for on `GET /agent/v1/notify` (`Connection: Upgrade`,
  * `Upgrade: palisade-notify`): the server answers `101 Switching Protocols`, and the connection
  * then carries the same server-sent-events text, unframed (no chunked encoding), until either end
@@ -108,7 +117,7 @@ export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 export const CheckInRequestSchema = z.object({
   /** The revision the agent holds, or null when it holds none. */
-  revision: z.number().int().nonnegative().nullable(),
+  revision: heldRevision.nullable(),
   /** Facts that changed since the last check-in (a partial object), or omitted. */
   facts: DeviceFactsSchema.partial().optional(),
   /** Answers a sync request (from a notice), so the server can tie the next report to it. */
@@ -196,7 +205,7 @@ export const SettingResultSchema = z.object({
 export const ReportRequestSchema = z.object({
   /** Unique per report (a UUID): retries of one report are counted once. */
   reportId: z.string().min(8).max(64),
-  revision: z.number().int().nonnegative(),
+  revision: heldRevision,
   /** Set when the report answers a sync request. */
   syncRequestId: z.string().max(64).optional(),
   results: z.array(SettingResultSchema).max(5_000),

@@ -5,6 +5,7 @@
  * way, reported, and read back from the dashboard.
  */
 import { randomUUID } from 'node:crypto';
+import { MAX_REVISION } from '@palisade/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
@@ -472,6 +473,12 @@ describeEachStore('fleet engine', (target) => {
     // A revision that is not ahead changes nothing.
     linux.revision = current + 6;
     expect((await linux.checkIn()).s).toBe('u');
+    // One beyond what a revision can be is refused at the edge, and moves nothing.
+    const absurd = await linux.call('/agent/v1/check-in', { revision: MAX_REVISION + 1 });
+    expect(absurd.status).toBe(400);
+    expect((absurd.body as { error: { code: string } }).error.code).toBe('validation_failed');
+    const after = await admin.get<{ revision: number }>(`/api/v1/devices/${linux.deviceId}`);
+    expect(after.body.revision).toBe(current + 6);
   });
 
   it('sweeps once across processes: a device that lost its notice is told again', async () => {

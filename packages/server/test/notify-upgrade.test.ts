@@ -172,6 +172,11 @@ describeEachStore('notify over an upgraded connection', (target) => {
         code: 'not_found',
       },
       {
+        request: upgradeRequest('/agent/v1/notify?revision=2147483648', agent.credential),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
         request: upgradeRequest('/agent/v1/notify?revision=abc', agent.credential),
         status: 400,
         code: 'validation_failed',

@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import {
   CheckInRequestSchema,
   EnrollRequestSchema,
+  MAX_REVISION,
   NOTIFY_UPGRADE,
   ReportRequestSchema,
 } from '@palisade/protocol';
@@ -268,6 +269,7 @@ export interface NotifyUpgrade {
 export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrade {
   const { fleet, logger } = options;
   const open = new Set<Socket>();
+  let closing = false;
 
   const refuse = (socket: Socket, requestId: string, error: ApiError) => {
     const body = JSON.stringify(error.toBody());
@@ -354,12 +356,18 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       'cache-control: no-cache',
       `x-request-id: ${requestId}`,
     ].join('\r\n');
+    // The server began closing while this one authenticated: nothing would end it later.
+    if (closing) {
+      socket.destroy();
+      return;
+    }
     openUpgradedNotifyStream(socket, `${head}\r\n\r\n`, fleet, device, held, open);
   };
 
   return {
     handle: (request, socket) => void handle(request, socket),
     closeAll: () => {
+      closing = true;
       for (const socket of open) socket.destroy();
       open.clear();
     },
@@ -388,7 +396,8 @@ function requestIdOf(request: IncomingMessage): string {
 function notifyRevision(url: string): number | undefined | null {
   if (url === '/agent/v1/notify') return undefined;
   const match = /^\/agent\/v1\/notify\?revision=(\d{1,15})$/.exec(url);
-  return match?.[1] ? Number(match[1]) : null;
+  const revision = match?.[1] ? Number(match[1]) : null;
+  return revision !== null && revision <= MAX_REVISION ? revision : null;
 }
 
 /** The body as text; node's parser has already bounded it by the declared length. */

@@ -8,6 +8,7 @@ import {
   CheckInResponseSchema,
   EnrollRequestSchema,
   EnrollResponseSchema,
+  MAX_REVISION,
   ReportRequestSchema,
   ReportResponseSchema,
 } from '@palisade/protocol';
@@ -51,7 +52,7 @@ const notifyRoute = route('device', {
   request: {
     query: z.object({
       /** The revision the agent holds: a `revision` event comes at once when it is behind. */
-      revision: z.coerce.number().int().nonnegative().optional(),
+      revision: z.coerce.number().int().nonnegative().max(MAX_REVISION).optional(),
     }),
   },
   responses: {

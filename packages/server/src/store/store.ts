@@ -110,15 +110,17 @@ function openSqlite(url: string): {
   // fsync of the WAL that began after it; that fsync runs on libuv's thread pool instead of
   // inside COMMIT on the event loop (synchronous=NORMAL + WalSync: see wal-sync.ts), which keeps
   // the guarantee of synchronous=FULL: no acknowledged write is lost to a crash or power loss.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  // A file system without shared memory refuses WAL: that database keeps SQLite's rollback
+  // journal and fsyncs inside COMMIT (synchronous=FULL), with nothing for WalSync to sync.
+  const wal = database.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  database.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   // After a checkpoint lets the WAL start over, a WAL grown past this is cut back to it.
   database.pragma('journal_size_limit = 67108864');
   // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts).
   const checkpointer = startWalCheckpointer(database, path);
-  const walSync = database.memory ? null : new WalSync(path);
+  const walSync = database.memory || !wal ? null : new WalSync(path);
   const durable = walSync ? () => walSync.sync() : () => Promise.resolve();
   const statements = withStatementCache(database);
   // Kysely's SQLite dialect with a FIFO connection lock (see sqlite-driver.ts); a write made

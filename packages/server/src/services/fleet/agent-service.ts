@@ -11,6 +11,7 @@ import {
   DeviceFactsSchema,
   type EnrollRequest,
   type EnrollResponse,
+  MAX_REVISION,
   type ReportRequest,
   type ReportResponse,
 } from '@palisade/protocol';
@@ -294,7 +295,8 @@ export async function checkIn(
   if (merged) {
     ({ revision, recorded } = await recordFactsChange(fleet, state, device, merged, request, now));
   }
-  if (request.revision !== null && request.revision > revision) {
+  // (A revision at the very top cannot be passed: the agent keeps what it holds.)
+  if (request.revision !== null && request.revision > revision && request.revision < MAX_REVISION) {
     revision = await catchUpRevision(fleet, device, request.revision, now);
   }
   const changed = request.revision !== revision;
