@@ -8,7 +8,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -221,10 +222,17 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         for (const replica of replicas) replica.process.kill('SIGURG');
       };
       toggle();
+      // The simulated fleet runs in this process and shares the machine: profiled too.
+      const simulator = options.profileDir ? await startOwnProfile() : null;
       try {
         return await task();
       } finally {
         toggle();
+        if (simulator && options.profileDir) {
+          await simulator.stopInto(
+            path.join(options.profileDir, `${options.label}-simulator-${process.pid}.cpuprofile`),
+          );
+        }
         // Give the replicas a moment to write their profiles.
         if (options.profileDir) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
@@ -282,4 +290,23 @@ async function killProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
     });
     child.kill(signal);
   });
+}
+
+/** A CPU profile of this process (the simulator), written where `stopInto` is told. */
+async function startOwnProfile(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stopInto(file) {
+      const result = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(result.profile));
+      session.disconnect();
+    },
+  };
 }
