@@ -305,7 +305,7 @@ export async function checkIn(
   if (!changed) {
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
     if (seenLongAgo && !recorded) {
-      await recordCheckIn(fleet, device, request, null, merged !== null, now);
+      await recordCheckIn(fleet, device, request, null, merged !== null, now, true);
     }
     return { s: 'u', n };
   }
@@ -317,7 +317,15 @@ export async function checkIn(
   }
   fleet.metrics.checkIns.inc({ result: 'changed' });
   if (!recorded) {
-    await recordCheckIn(fleet, device, request, configuration.revision, merged !== null, now);
+    await recordCheckIn(
+      fleet,
+      device,
+      request,
+      configuration.revision,
+      merged !== null,
+      now,
+      seenLongAgo,
+    );
   }
   return {
     s: 'c',
@@ -418,6 +426,7 @@ async function recordFactsChange(
       heldRevision: request.revision,
       sentRevision: request.revision === result.revision ? null : result.revision,
       factsChanged: true,
+      lastSeen: true,
     });
     // Other notify streams of this device (a second agent process) hear of the new revision.
     return {
@@ -494,6 +503,7 @@ async function recordCheckIn(
   sentRevision: number | null,
   factsChanged: boolean,
   now: Date,
+  lastSeen: boolean,
 ): Promise<void> {
   const at = now.toISOString();
   await fleet.checkIns.record({
@@ -503,8 +513,10 @@ async function recordCheckIn(
     heldRevision: request.revision,
     sentRevision,
     factsChanged,
+    lastSeen,
   });
-  fleet.auth.touch(device.id, at);
+  // The cached row follows the stored one (the next check-in decides "seen long ago" from it).
+  if (lastSeen) fleet.auth.touch(device.id, at);
 }
 
 export async function report(

@@ -23,6 +23,12 @@ export interface CheckInEntry {
   readonly heldRevision: number | null;
   readonly sentRevision: number | null;
   readonly factsChanged: boolean;
+  /**
+   * Also move the device's "last seen" (`devices.last_check_in_at`). Kept to the resolution the
+   * unchanged check-ins use (LAST_SEEN_RESOLUTION_MS): a check-in that delivers a configuration
+   * moments after the last one records its history row but leaves the device row alone.
+   */
+  readonly lastSeen: boolean;
 }
 
 type Pending = BatchPending<CheckInEntry, void>;
@@ -76,6 +82,7 @@ export class CheckInRecorder {
   private async writeEntries(db: FleetDb, batch: readonly Pending[]): Promise<void> {
     const lastSeen = new Map<string, string>();
     for (const { item: entry } of batch) {
+      if (!entry.lastSeen) continue;
       const seen = lastSeen.get(entry.deviceId);
       if (seen === undefined || seen < entry.at) lastSeen.set(entry.deviceId, entry.at);
     }

@@ -17,7 +17,7 @@ import { hashSecret } from '../../auth/secrets.js';
 import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
-import { authenticateDevice, checkIn, enroll } from './agent-service.js';
+import { authenticateDevice, checkIn, enroll, LAST_SEEN_RESOLUTION_MS } from './agent-service.js';
 import { CHECK_IN_HISTORY, TRIM_EVERY } from './check-in-recorder.js';
 import { offboardDevice } from './device-admin.js';
 import { FleetService } from './fleet-service.js';
@@ -189,6 +189,55 @@ describeEachStore('check-in hot path', (target) => {
     expect(history.sent_revision).toBe(answer.s === 'c' ? after.revision : null);
   });
 
+  it('records every delivering check-in, but moves "last seen" only at its resolution', async () => {
+    let now = new Date();
+    const timed = new FleetService({
+      store,
+      push: new MemoryPushHub(),
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => now },
+      registry: new Registry(),
+      credentialCache: true,
+    });
+    const enrolled = await enroll(timed, {
+      token,
+      machineId: `machine-${randomUUID()}`,
+      publicKey: generateEd25519KeyPair().publicKey,
+      facts: linuxFacts('seen-01'),
+    });
+    const bearer = `Bearer ${enrolled.credential}`;
+    const lastSeen = async () =>
+      (
+        await store.db
+          .selectFrom('devices')
+          .select('last_check_in_at')
+          .where('id', '=', enrolled.deviceId)
+          .executeTakeFirstOrThrow()
+      ).last_check_in_at;
+    const history = async () =>
+      (
+        await store.db
+          .selectFrom('check_ins')
+          .select('at')
+          .where('device_id', '=', enrolled.deviceId)
+          .execute()
+      ).length;
+    const enrolledSeen = await lastSeen();
+    // Holding nothing, so each check-in delivers the configuration.
+    now = new Date(now.getTime() + 10_000);
+    expect(
+      (await checkIn(timed, await authenticateDevice(timed, bearer), { revision: null })).s,
+    ).toBe('c');
+    expect(await history()).toBe(1);
+    expect(await lastSeen()).toBe(enrolledSeen);
+    now = new Date(now.getTime() + LAST_SEEN_RESOLUTION_MS);
+    expect(
+      (await checkIn(timed, await authenticateDevice(timed, bearer), { revision: null })).s,
+    ).toBe('c');
+    expect(await history()).toBe(2);
+    expect(await lastSeen()).toBe(now.toISOString());
+  });
+
   it('keeps a bounded check-in history: the newest entries, trimmed every few check-ins', async () => {
     const device = await authenticateDevice(fleet, `Bearer ${credential}`);
     const start = Date.parse('2030-01-01T00:00:00.000Z');
@@ -201,6 +250,7 @@ describeEachStore('check-in hot path', (target) => {
         heldRevision: i,
         sentRevision: null,
         factsChanged: false,
+        lastSeen: true,
       });
     }
     const rows = await store.db
