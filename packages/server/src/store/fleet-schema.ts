@@ -132,8 +132,15 @@ export interface CheckInsTable {
   facts_changed: number;
 }
 
+/** SQLite only (migration 009): moves whenever a scan would see a tenant's devices change. */
+export interface DeviceScanStampsTable {
+  tenant_id: string;
+  stamp: number;
+}
+
 export interface FleetTables {
   devices: DevicesTable;
+  device_scan_stamps: DeviceScanStampsTable;
   device_tags: DeviceTagsTable;
   group_memberships: GroupMembershipsTable;
   effective_configurations: EffectiveConfigurationsTable;

@@ -12,6 +12,7 @@ import * as auditAppendOnly from './migrations/005-audit-append-only.js';
 import * as fleetViews from './migrations/006-fleet-views.js';
 import * as policyVersionsImmutable from './migrations/007-policy-versions-immutable.js';
 import * as deviceTagsByDevice from './migrations/008-device-tags-by-device.js';
+import * as deviceScanStamps from './migrations/009-device-scan-stamps.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '006-fleet-views': fleetViews.migration,
   '007-policy-versions-immutable': policyVersionsImmutable.migration,
   '008-device-tags-by-device': deviceTagsByDevice.migration,
+  '009-device-scan-stamps': deviceScanStamps.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -2,7 +2,8 @@
  * The devices of a tenant as rules see them, kept in memory between scans. Before each scan only
  * (id, view_version) is read — an index-only range — and the devices whose version moved (in any
  * process) are refetched, so a preview or a group change over 100,000 devices evaluates the rule
- * in memory instead of reading every device again.
+ * in memory instead of reading every device again. On SQLite not even that when the tenant's scan
+ * stamp (migration 009, kept by triggers) has not moved since the remembered scan.
  *
  * Inside a transaction the cache is read but filled only after commit (`remember`): an
  * uncommitted (and possibly rolled-back) write must not be remembered.
@@ -24,8 +25,24 @@ interface Entry {
   readonly record: DeviceRecord;
 }
 
+/** A tenant's devices as last remembered, with the scan stamp they were read at (SQLite). */
+interface TenantEntries {
+  readonly byId: Map<string, Entry>;
+  /** The remembered records in id order, and the tenant's stamp when they were current. */
+  readonly list: readonly DeviceRecord[];
+  readonly stamp: number | undefined;
+}
+
 export class DeviceViewCache {
-  private readonly tenants = new Map<string, Map<string, Entry>>();
+  private readonly tenants = new Map<string, TenantEntries>();
+  /** The stamp each scan's result was read at (for `remember`), by the result array. */
+  private readonly scanStamps = new WeakMap<readonly DeviceRecord[], number>();
+
+  /**
+   * `stamped`: the store keeps a scan stamp per tenant (SQLite, migration 009), so a scan of a
+   * tenant unchanged since the remembered one reads that one number instead of every version.
+   */
+  constructor(private readonly stamped = false) {}
   /** Rule properties of a record as stored; records are immutable, replaced when they change. */
   private readonly properties = {
     device: new WeakMap<DeviceRecord, RuleProperties>(),
@@ -49,6 +66,14 @@ export class DeviceViewCache {
     tenantId: string,
     options: { readonly remember: boolean },
   ): Promise<DeviceRecord[]> {
+    // Read first: whatever commits after this read moves the stamp past it.
+    const stamp = this.stamped ? await readScanStamp(db, tenantId) : undefined;
+    const kept = this.tenants.get(tenantId);
+    if (stamp !== undefined && kept?.stamp === stamp) {
+      const records = [...kept.list];
+      this.scanStamps.set(records, stamp);
+      return records;
+    }
     const versions = await db
       .selectFrom('devices')
       .select(['id', 'view_version'])
@@ -56,7 +81,7 @@ export class DeviceViewCache {
       .where('offboarded_at', 'is', null)
       .orderBy('id')
       .execute();
-    const cached = this.tenants.get(tenantId) ?? new Map<string, Entry>();
+    const cached = kept?.byId ?? new Map<string, Entry>();
     const stale = versions
       .filter((v) => cached.get(v.id)?.version !== v.view_version)
       .map((v) => v.id);
@@ -71,8 +96,17 @@ export class DeviceViewCache {
       const record = fresh.get(id) ?? cached.get(id)?.record;
       if (record) records.push(record);
     }
+    if (stamp !== undefined) this.scanStamps.set(records, stamp);
     if (options.remember) this.remember(tenantId, records);
     return records;
+  }
+
+  /**
+   * The tenant's scan stamp as this transaction sees it (SQLite), for `remember` after writes
+   * made in the same transaction (which ran alone: the stamp then describes exactly them).
+   */
+  stampNow(db: FleetDb, tenantId: string): Promise<number | undefined> {
+    return this.stamped ? readScanStamp(db, tenantId) : Promise.resolve(undefined);
   }
 
   /**
@@ -81,21 +115,36 @@ export class DeviceViewCache {
    * The version kept is the one read with each record's own row: a write made after the read (by
    * that transaction or any other) moved it past that, and the next scan refetches the device.
    */
-  remember(tenantId: string, records: readonly DeviceRecord[]): void {
+  remember(
+    tenantId: string,
+    records: readonly DeviceRecord[],
+    stamp: number | undefined = this.scanStamps.get(records),
+  ): void {
     const next = new Map<string, Entry>();
     for (const record of records) {
       next.set(record.row.id, { version: record.row.view_version, record });
     }
-    this.tenants.set(tenantId, next);
+    // A copy: the caller keeps its array (and may reorder it).
+    this.tenants.set(tenantId, { byId: next, list: [...records], stamp });
   }
 
   /** How many devices of the tenant are kept (for tests and metrics). */
   cachedCount(tenantId: string): number {
-    return this.tenants.get(tenantId)?.size ?? 0;
+    return this.tenants.get(tenantId)?.byId.size ?? 0;
   }
 
   drop(tenantId: string): void {
     if (tenantId === '*') this.tenants.clear();
     else this.tenants.delete(tenantId);
   }
+}
+
+/** The tenant's scan stamp (0 before its first device). */
+async function readScanStamp(db: FleetDb, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('device_scan_stamps')
+    .select('stamp')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  return row?.stamp ?? 0;
 }

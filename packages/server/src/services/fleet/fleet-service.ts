@@ -71,8 +71,8 @@ export class FleetService implements FleetEngine {
   readonly clock: Clock;
   readonly metrics: FleetMetrics;
   readonly tenants = new TenantStateCache();
-  /** Devices as rules see them, refreshed by version before each scan. */
-  readonly views = new DeviceViewCache();
+  /** Devices as rules see them, refreshed by version (or scan stamp, SQLite) before each scan. */
+  readonly views: DeviceViewCache;
   /** Check-in history, written with group commit (one transaction per burst of check-ins). */
   readonly checkIns: CheckInRecorder;
   /** Enrollments and reports: one commit per burst on SQLite (group commit). */
@@ -93,6 +93,7 @@ export class FleetService implements FleetEngine {
     this.logger = options.logger;
     this.clock = options.clock;
     this.metrics = createFleetMetrics(options.registry);
+    this.views = new DeviceViewCache(options.store.dialect === 'sqlite');
     this.stopObservingSyncs = options.store.observeDurableCommits((seconds) =>
       this.metrics.walSyncSeconds.observe(seconds),
     );
@@ -183,7 +184,9 @@ export class FleetService implements FleetEngine {
           groupIds: groups,
         };
       });
-      return this.rememberingScan(tenantId, next, this.afterCommit(tenantId, [], true));
+      // The stamp after this transaction's own writes: `next` is exactly what it describes.
+      const stamp = await this.views.stampNow(db, tenantId);
+      return this.rememberingScan(tenantId, next, this.afterCommit(tenantId, [], true), stamp);
     }
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
@@ -268,10 +271,12 @@ export class FleetService implements FleetEngine {
     tenantId: string,
     scanned: readonly DeviceRecord[] | null,
     pushes: AfterCommit,
+    stamp?: number,
   ): AfterCommit {
     if (!scanned) return pushes;
     return async () => {
-      this.views.remember(tenantId, scanned);
+      if (stamp === undefined) this.views.remember(tenantId, scanned);
+      else this.views.remember(tenantId, scanned, stamp);
       await pushes();
     };
   }

@@ -1,0 +1,147 @@
+/**
+ * The devices as rules see them, kept between scans. On SQLite a scan of a tenant that did not
+ * change since the remembered scan reads one number (the tenant's scan stamp, kept by triggers)
+ * instead of every device's version; whatever a scan would see move — a version bump, an
+ * offboarding, a new device — moves the stamp, and the next scan reads the versions again. On
+ * PostgreSQL every scan reads the versions. Statements are counted with a Kysely plugin.
+ */
+import { randomUUID } from 'node:crypto';
+import { generateEd25519KeyPair } from '@palisade/protocol';
+import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { beforeAll, expect, it } from 'vitest';
+import { linuxFacts } from '../../../test/agent-sim.js';
+import { describeEachStore } from '../../../test/stores.js';
+import { hashSecret } from '../../auth/secrets.js';
+import { MemoryPushHub } from '../../push/memory-push-hub.js';
+import type { Store } from '../../store/store.js';
+import { createTenant } from '../tenants.js';
+import { enroll } from './agent-service.js';
+import { fleetDb } from './fleet-db.js';
+import { FleetService } from './fleet-service.js';
+
+class ReadCounter implements KyselyPlugin {
+  reads = 0;
+  /** The tables the selects read from, in order. */
+  tables: string[] = [];
+  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
+    const node = args.node as {
+      kind: string;
+      from?: { froms: { table?: { identifier?: { name?: string } } }[] };
+    };
+    if (node.kind === 'SelectQueryNode') {
+      for (const from of node.from?.froms ?? [])
+        this.tables.push(from.table?.identifier?.name ?? '?');
+    }
+    return args.node;
+  }
+  async transformResult<R extends QueryResult<unknown>>(args: { result: R }): Promise<R> {
+    if (args.result.numAffectedRows === undefined) this.reads++;
+    return args.result;
+  }
+}
+
+describeEachStore('device view cache', (target) => {
+  let store: Store;
+  let fleet: FleetService;
+  let tenantId: string;
+  let token: string;
+  const counter = new ReadCounter();
+  const scan = async () => {
+    counter.reads = 0;
+    counter.tables = [];
+    const records = await fleet.views.records(fleetDb(store.db.withPlugin(counter)), tenantId, {
+      remember: true,
+    });
+    return { records, reads: counter.reads, tables: counter.tables };
+  };
+  const enrollOne = async (hostname: string) =>
+    enroll(fleet, {
+      token,
+      machineId: `machine-${randomUUID()}`,
+      publicKey: generateEd25519KeyPair().publicKey,
+      facts: linuxFacts(hostname),
+    });
+
+  beforeAll(async () => {
+    store = await target.openStore();
+    const now = new Date();
+    fleet = new FleetService({
+      store,
+      push: new MemoryPushHub(),
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => now },
+      registry: new Registry(),
+    });
+    tenantId = (await store.transaction((trx) => createTenant(trx, { name: 'Views', now }))).id;
+    token = `token-${randomUUID()}`;
+    await store.db
+      .insertInto('onboarding_tokens')
+      .values({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        description: '',
+        token_hash: hashSecret(token),
+        token_hint: token.slice(0, 8),
+        created_by: null,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+    for (const name of ['view-01', 'view-02', 'view-03']) await enrollOne(name);
+  });
+
+  it('scans an unchanged tenant from memory, and sees every change a scan must see', async () => {
+    const first = await scan();
+    expect(first.records).toHaveLength(3);
+    const unchanged = await scan();
+    expect(unchanged.records.map((r) => r.row.id)).toEqual(first.records.map((r) => r.row.id));
+    // SQLite: the stamp alone. PostgreSQL: the versions (nothing to refetch).
+    expect(unchanged.tables).toEqual(
+      store.dialect === 'sqlite' ? ['device_scan_stamps'] : ['devices'],
+    );
+
+    // A version bump (what a facts, tags or membership change writes): that device is refetched.
+    const [bumped, offboarded] = first.records;
+    if (!bumped || !offboarded) throw new Error('three devices expected');
+    await store.db
+      .updateTable('devices')
+      .set((eb) => ({ view_version: eb('view_version', '+', 1), hostname: 'renamed-01' }))
+      .where('id', '=', bumped.row.id)
+      .execute();
+    const afterBump = await scan();
+    expect(afterBump.tables).toContain('devices');
+    expect(afterBump.records.find((r) => r.row.id === bumped.row.id)?.row.hostname).toBe(
+      'renamed-01',
+    );
+
+    // Offboarded: gone from the scan.
+    await store.db
+      .updateTable('devices')
+      .set({ offboarded_at: new Date().toISOString() })
+      .where('id', '=', offboarded.row.id)
+      .execute();
+    const afterOffboard = await scan();
+    expect(afterOffboard.records.map((r) => r.row.id)).not.toContain(offboarded.row.id);
+
+    // A new device: in the scan.
+    const added = await enrollOne('view-04');
+    const afterEnroll = await scan();
+    expect(afterEnroll.records.map((r) => r.row.id)).toContain(added.deviceId);
+    expect(afterEnroll.records).toHaveLength(3);
+
+    // Unchanged again: memory alone (SQLite) once more.
+    expect((await scan()).tables).toEqual(
+      store.dialect === 'sqlite' ? ['device_scan_stamps'] : ['devices'],
+    );
+  });
+
+  it('a scan result the caller reorders does not reorder what is remembered', async () => {
+    const { records } = await scan();
+    const ids = records.map((r) => r.row.id);
+    records.reverse();
+    expect((await scan()).records.map((r) => r.row.id)).toEqual(ids);
+  });
+});
