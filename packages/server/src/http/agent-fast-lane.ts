@@ -170,7 +170,7 @@ export function createAgentFastLane(
     const head: Record<string, string> = Object.fromEntries(SECURE_HEADERS);
     head['x-request-id'] = requestId;
     openNotifyStream(response, head, fleet, device, held);
-    logRequest(request, requestId, 200, started);
+    logRequest(logger, request, requestId, 200, started);
   }
 
   function failure(
@@ -178,16 +178,8 @@ export function createAgentFastLane(
     request: IncomingMessage,
     requestId: string,
   ): [status: number, body: string] {
-    if (error instanceof ApiError) return [error.status, JSON.stringify(error.toBody())];
-    logger.error(
-      { err: error, requestId, method: request.method, path: request.url },
-      'unexpected error',
-    );
-    const internal = new ApiError(
-      'internal',
-      `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
-    );
-    return [500, JSON.stringify(internal.toBody())];
+    const refusal = apiErrorOf(logger, error, request, requestId);
+    return [refusal.status, JSON.stringify(refusal.toBody())];
   }
 
   function answer(
@@ -208,26 +200,7 @@ export function createAgentFastLane(
       String(Buffer.byteLength(body)),
     ]);
     response.end(body);
-    logRequest(request, requestId, status, started);
-  }
-
-  function logRequest(
-    request: IncomingMessage,
-    requestId: string,
-    status: number,
-    started: number,
-  ): void {
-    if (!logger.isLevelEnabled('info')) return;
-    logger.info(
-      {
-        requestId,
-        method: request.method,
-        path: (request.url ?? '').split('?')[0],
-        status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
+    logRequest(logger, request, requestId, status, started);
   }
 
   async function serve(
@@ -287,19 +260,6 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
   const handle = async (request: IncomingMessage, socket: Socket): Promise<void> => {
     const started = performance.now();
     const requestId = requestIdOf(request);
-    const log = (status: number) => {
-      if (!logger.isLevelEnabled('info')) return;
-      logger.info(
-        {
-          requestId,
-          method: request.method,
-          path: (request.url ?? '').split('?')[0],
-          status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
-    };
     socket.on('error', destroyOnError);
     let held: number | undefined;
     let device: AuthenticatedDevice;
@@ -321,22 +281,13 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       held = revision;
       device = await authenticateDevice(fleet, request.headers.authorization);
     } catch (error) {
-      const refusal =
-        error instanceof ApiError
-          ? error
-          : new ApiError(
-              'internal',
-              `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
-            );
-      if (!(error instanceof ApiError)) {
-        logger.error({ err: error, requestId, path: request.url }, 'unexpected error');
-      }
+      const refusal = apiErrorOf(logger, error, request, requestId);
       refuse(socket, requestId, refusal);
-      log(refusal.status);
+      logRequest(logger, request, requestId, refusal.status, started);
       return;
     }
     hold(socket, requestId, device, held);
-    log(101);
+    logRequest(logger, request, requestId, 101, started);
   };
 
   /**
@@ -372,6 +323,45 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       open.clear();
     },
   };
+}
+
+/** The request log line (Hono's request logger writes the same fields). */
+function logRequest(
+  logger: Logger,
+  request: IncomingMessage,
+  requestId: string,
+  status: number,
+  started: number,
+): void {
+  if (!logger.isLevelEnabled('info')) return;
+  logger.info(
+    {
+      requestId,
+      method: request.method,
+      path: (request.url ?? '').split('?')[0],
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    },
+    'request',
+  );
+}
+
+/** The answer to a failure: an ApiError as it is, anything else logged and answered 500. */
+function apiErrorOf(
+  logger: Logger,
+  error: unknown,
+  request: IncomingMessage,
+  requestId: string,
+): ApiError {
+  if (error instanceof ApiError) return error;
+  logger.error(
+    { err: error, requestId, method: request.method, path: request.url },
+    'unexpected error',
+  );
+  return new ApiError(
+    'internal',
+    `${ERROR_CODES.internal.message} Reference: request ${requestId}.`,
+  );
 }
 
 function destroyOnError(this: Socket): void {

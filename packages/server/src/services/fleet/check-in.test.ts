@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
 import { linuxFacts } from '../../../test/agent-sim.js';
+import { enrollLinux, insertOnboardingToken } from '../../../test/fleet-fixtures.js';
 import { describeEachStore } from '../../../test/stores.js';
-import { hashSecret } from '../../auth/secrets.js';
 import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
@@ -63,27 +63,8 @@ describeEachStore('check-in hot path', (target) => {
     fleet = new FleetService({ ...parts, registry: new Registry(), credentialCache: false });
     cached = new FleetService({ ...parts, registry: new Registry(), credentialCache: true });
     const tenant = await store.transaction((trx) => createTenant(trx, { name: 'Hot path', now }));
-    token = `token-${randomUUID()}`;
-    await store.db
-      .insertInto('onboarding_tokens')
-      .values({
-        id: randomUUID(),
-        tenant_id: tenant.id,
-        description: '',
-        token_hash: hashSecret(token),
-        token_hint: token.slice(0, 8),
-        created_by: null,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
-        revoked_at: null,
-      })
-      .execute();
-    const enrolled = await enroll(fleet, {
-      token,
-      machineId: `machine-${randomUUID()}`,
-      publicKey: generateEd25519KeyPair().publicKey,
-      facts: linuxFacts('hot-01'),
-    });
+    token = await insertOnboardingToken(store, tenant.id, now);
+    const enrolled = await enrollLinux(fleet, token, 'hot-01');
     credential = enrolled.credential;
   });
 
@@ -199,12 +180,7 @@ describeEachStore('check-in hot path', (target) => {
       registry: new Registry(),
       credentialCache: true,
     });
-    const enrolled = await enroll(timed, {
-      token,
-      machineId: `machine-${randomUUID()}`,
-      publicKey: generateEd25519KeyPair().publicKey,
-      facts: linuxFacts('seen-01'),
-    });
+    const enrolled = await enrollLinux(timed, token, 'seen-01');
     const bearer = `Bearer ${enrolled.credential}`;
     const lastSeen = async () =>
       (

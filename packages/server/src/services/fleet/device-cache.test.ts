@@ -5,19 +5,15 @@
  * offboarding, a new device — moves the stamp, and the next scan reads the versions again. On
  * PostgreSQL every scan reads the versions. Statements are counted with a Kysely plugin.
  */
-import { randomUUID } from 'node:crypto';
-import { generateEd25519KeyPair } from '@palisade/protocol';
 import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
-import { linuxFacts } from '../../../test/agent-sim.js';
+import { enrollLinux, insertOnboardingToken } from '../../../test/fleet-fixtures.js';
 import { describeEachStore } from '../../../test/stores.js';
-import { hashSecret } from '../../auth/secrets.js';
 import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
-import { enroll } from './agent-service.js';
 import { fleetDb } from './fleet-db.js';
 import { FleetService } from './fleet-service.js';
 
@@ -56,13 +52,7 @@ describeEachStore('device view cache', (target) => {
     });
     return { records, reads: counter.reads, tables: counter.tables };
   };
-  const enrollOne = async (hostname: string) =>
-    enroll(fleet, {
-      token,
-      machineId: `machine-${randomUUID()}`,
-      publicKey: generateEd25519KeyPair().publicKey,
-      facts: linuxFacts(hostname),
-    });
+  const enrollOne = (hostname: string) => enrollLinux(fleet, token, hostname);
 
   beforeAll(async () => {
     store = await target.openStore();
@@ -75,21 +65,7 @@ describeEachStore('device view cache', (target) => {
       registry: new Registry(),
     });
     tenantId = (await store.transaction((trx) => createTenant(trx, { name: 'Views', now }))).id;
-    token = `token-${randomUUID()}`;
-    await store.db
-      .insertInto('onboarding_tokens')
-      .values({
-        id: randomUUID(),
-        tenant_id: tenantId,
-        description: '',
-        token_hash: hashSecret(token),
-        token_hint: token.slice(0, 8),
-        created_by: null,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
-        revoked_at: null,
-      })
-      .execute();
+    token = await insertOnboardingToken(store, tenantId, now);
     for (const name of ['view-01', 'view-02', 'view-03']) await enrollOne(name);
   });
 

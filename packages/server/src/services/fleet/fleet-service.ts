@@ -275,8 +275,8 @@ export class FleetService implements FleetEngine {
   ): AfterCommit {
     if (!scanned) return pushes;
     return async () => {
-      if (stamp === undefined) this.views.remember(tenantId, scanned);
-      else this.views.remember(tenantId, scanned, stamp);
+      // No stamp given: the one the scan was read at (an undefined argument takes the default).
+      this.views.remember(tenantId, scanned, stamp);
       await pushes();
     };
   }

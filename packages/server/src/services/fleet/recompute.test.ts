@@ -1,5 +1,6 @@
 import { type DeviceView, devicePropertiesOf } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { linuxFacts, windowsFacts } from '../../../test/agent-sim.js';
 import type { DeviceRecord } from './device-records.js';
 import { evaluateGroups } from './recompute.js';
 import {
@@ -35,22 +36,16 @@ function device(
     identity: 'synthetic',
     tags,
     groupIds: [],
-    facts: {
-      hostname,
-      domain: null,
-      platform,
-      osVersion: platform === 'linux' ? '12' : '10.0.22631.4460',
-      agentVersion: '1.0.0',
-      isDomainController: false,
-      isServerCore: false,
-      powershellLanguageMode: null,
-      nonPersistentVdi: false,
-      directoryJoin: null,
-      mdmManaged: false,
-      configMgrManaged: false,
-      tags: [],
-      installedSoftware: platform === 'linux' ? ['nginx 1.24.0'] : ['Google Chrome 131'],
-    },
+    // The test agents' machines, with this test's versions and software.
+    facts:
+      platform === 'linux'
+        ? linuxFacts(hostname, { agentVersion: '1.0.0', installedSoftware: ['nginx 1.24.0'] })
+        : windowsFacts(hostname, {
+            agentVersion: '1.0.0',
+            osVersion: '10.0.22631.4460',
+            domain: null,
+            installedSoftware: ['Google Chrome 131'],
+          }),
   };
 }
 
