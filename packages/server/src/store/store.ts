@@ -11,7 +11,7 @@ import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import { FairSqliteDialect } from './sqlite-driver.js';
-import { startWalCheckpointer } from './wal-checkpointer.js';
+import { startWalCheckpointer, type WalCheckpointLimits } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -47,6 +47,8 @@ export interface OpenStoreOptions {
   readonly poolSize?: number;
   /** Run the migrations (default true). */
   readonly migrate?: boolean;
+  /** SQLite only: the WAL checkpointer's thresholds (tests use small ones; see wal-checkpointer.ts). */
+  readonly walCheckpoint?: WalCheckpointLimits;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     if (options.migrate !== false) await migrateOrClose(store, () => migrate(store));
     return store;
   }
-  const { store, database, durable } = openSqlite(url);
+  const { store, database, durable } = openSqlite(url, options.walCheckpoint);
   if (options.migrate !== false) {
     // Kysely runs SQLite migrations without a transaction or a lock. Run them all inside one
     // IMMEDIATE transaction on the store's single connection instead: a process killed half-way
@@ -98,7 +100,10 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function openSqlite(url: string): {
+function openSqlite(
+  url: string,
+  limits: WalCheckpointLimits | undefined,
+): {
   store: Store;
   database: SqliteDatabase.Database;
   durable: () => Promise<void>;
@@ -118,8 +123,22 @@ function openSqlite(url: string): {
   database.pragma('foreign_keys = ON');
   // After a checkpoint lets the WAL start over, a WAL grown past this is cut back to it.
   database.pragma('journal_size_limit = 67108864');
-  // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts).
-  const checkpointer = startWalCheckpointer(database, path);
+  // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts);
+  // what a checkpoint beside a busy writer leaves behind is finished here, between transactions.
+  let finishing = false;
+  const checkpointer = startWalCheckpointer(database, path, {
+    ...limits,
+    onBehind: () => {
+      if (finishing) return;
+      finishing = true;
+      sql`pragma wal_checkpoint(PASSIVE)`
+        .execute(db)
+        .catch((error: unknown) => process.emitWarning(`WAL checkpoint: ${String(error)}`))
+        .finally(() => {
+          finishing = false;
+        });
+    },
+  });
   const walSync = database.memory || !wal ? null : new WalSync(path);
   const durable = walSync ? () => walSync.sync() : () => Promise.resolve();
   const statements = withStatementCache(database);

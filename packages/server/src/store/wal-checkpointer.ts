@@ -8,6 +8,16 @@
  * or readers) whenever the WAL has grown past 32 MB, looking every half second, so the copy and
  * its fsync happen beside the event loop.
  *
+ * A checkpoint beside a busy writer does not let the WAL start over: SQLite starts it over only
+ * when a write transaction begins with every frame already copied, and under a steady stream of
+ * commits (an enrollment burst) frames written after the worker's checkpoint are always there
+ * when the next one begins. The file grew without end (5 GB while enrolling 100,000 machines).
+ * So once the WAL holds more than {@link WAL_LIMIT_BYTES} since it last started over, the worker
+ * says so and the store copies the remainder itself, between two transactions on its own
+ * connection (`onBehind`): nothing is appended meanwhile, so the next write starts the WAL over
+ * (and `journal_size_limit` cuts the file back). That copy is what was written since the
+ * worker's own checkpoint, a few megabytes at most.
+ *
  * If the worker cannot start, the connection goes back to SQLite's own automatic checkpoints.
  */
 import { createRequire } from 'node:module';
@@ -18,6 +28,8 @@ import type SqliteDatabase from 'better-sqlite3';
 export const CHECKPOINT_INTERVAL_MS = 500;
 /** …and checkpoints once it has grown past this (bytes; ~8,000 pages of 4 KiB). */
 export const CHECKPOINT_THRESHOLD_BYTES = 32 * 1024 * 1024;
+/** A WAL holding more than this since it last started over is finished by the store's connection. */
+export const WAL_LIMIT_BYTES = 4 * CHECKPOINT_THRESHOLD_BYTES;
 
 // The worker's whole program: open the file, checkpoint on a timer, stop when told.
 const WORKER_SOURCE = `
@@ -27,8 +39,15 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 const { statSync } = require('node:fs');
 const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
+const frameBytes = db.pragma('page_size', { simple: true }) + 24;
 const checkpoint = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error)); }
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    // The WAL holds this much since it last started over: past the limit, it is not starting over.
+    if (result && result.log * frameBytes >= workerData.limitBytes) {
+      parentPort.postMessage({ behind: result.log });
+    }
+  } catch (error) { parentPort.postMessage(String(error)); }
 };
 // Only once the WAL has grown: a page written again and again is then copied once, not on
 // every tick (the same trade as SQLite's own threshold, without the wait on the event loop).
@@ -44,6 +63,13 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** When the worker looks and when it acts (the defaults are the constants above). */
+export interface WalCheckpointLimits {
+  readonly intervalMs?: number;
+  readonly thresholdBytes?: number;
+  readonly limitBytes?: number;
+}
+
 export interface WalCheckpointer {
   stop(): Promise<void>;
 }
@@ -56,8 +82,16 @@ export interface WalCheckpointer {
 export function startWalCheckpointer(
   database: SqliteDatabase.Database,
   path: string,
-  onProblem: (message: string) => void = (message) => process.emitWarning(message),
+  options: WalCheckpointLimits & {
+    /**
+     * The WAL holds more than the limit since it last started over: run
+     * `wal_checkpoint(PASSIVE)` on the store's connection between two transactions.
+     */
+    readonly onBehind: () => void;
+    readonly onProblem?: (message: string) => void;
+  },
 ): WalCheckpointer | null {
+  const onProblem = options.onProblem ?? ((message: string) => process.emitWarning(message));
   if (path === ':memory:' || database.memory) return null;
   let worker: Worker;
   try {
@@ -66,8 +100,9 @@ export function startWalCheckpointer(
       workerData: {
         path,
         module: createRequire(import.meta.url).resolve('better-sqlite3'),
-        intervalMs: CHECKPOINT_INTERVAL_MS,
-        thresholdBytes: CHECKPOINT_THRESHOLD_BYTES,
+        intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+        thresholdBytes: options.thresholdBytes ?? CHECKPOINT_THRESHOLD_BYTES,
+        limitBytes: options.limitBytes ?? WAL_LIMIT_BYTES,
       },
     });
   } catch (error) {
@@ -75,7 +110,10 @@ export function startWalCheckpointer(
     return null;
   }
   database.pragma('wal_autocheckpoint = 0');
-  worker.on('message', (message) => onProblem(`WAL checkpoint: ${String(message)}`));
+  worker.on('message', (message: unknown) => {
+    if (typeof message === 'object' && message !== null && 'behind' in message) options.onBehind();
+    else onProblem(`WAL checkpoint: ${String(message)}`);
+  });
   worker.on('error', (error) => {
     onProblem(`WAL checkpoint worker failed: ${error.message}`);
     // Nobody checkpoints any more: SQLite's automatic checkpoints take over again.
