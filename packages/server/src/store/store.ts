@@ -124,20 +124,10 @@ function openSqlite(
   // After a checkpoint lets the WAL start over, a WAL grown past this is cut back to it.
   database.pragma('journal_size_limit = 67108864');
   // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts);
-  // what a checkpoint beside a busy writer leaves behind is finished here, between transactions.
-  let finishing = false;
+  // to let a busy WAL start over, the worker copies its remainder while no transaction runs.
   const checkpointer = startWalCheckpointer(database, path, {
     ...limits,
-    onBehind: () => {
-      if (finishing) return;
-      finishing = true;
-      sql`pragma wal_checkpoint(PASSIVE)`
-        .execute(db)
-        .catch((error: unknown) => process.emitWarning(`WAL checkpoint: ${String(error)}`))
-        .finally(() => {
-          finishing = false;
-        });
-    },
+    betweenTransactions: (work) => db.connection().execute(() => work()),
   });
   const walSync = database.memory || !wal ? null : new WalSync(path);
   const durable = walSync ? () => walSync.sync() : () => Promise.resolve();

@@ -13,10 +13,11 @@
  * commits (an enrollment burst) frames written after the worker's checkpoint are always there
  * when the next one begins. The file grew without end (5 GB while enrolling 100,000 machines).
  * So once the WAL holds more than {@link WAL_LIMIT_BYTES} since it last started over, the worker
- * says so and the store copies the remainder itself, between two transactions on its own
- * connection (`onBehind`): nothing is appended meanwhile, so the next write starts the WAL over
- * (and `journal_size_limit` cuts the file back). That copy is what was written since the
- * worker's own checkpoint, a few megabytes at most.
+ * says so, the store holds its connection between two transactions (`betweenTransactions`: the
+ * event loop goes on, queries wait their turn) while the worker copies the remainder, and the
+ * next write, finding every frame copied, starts the WAL over (`journal_size_limit` then cuts the
+ * file back). That copy is what was written since the worker's previous checkpoint; copying it on
+ * the event loop instead took 45–85 ms each time while 10,000 agents checked in.
  *
  * If the worker cannot start, the connection goes back to SQLite's own automatic checkpoints.
  */
@@ -49,12 +50,18 @@ const checkpoint = () => {
     }
   } catch (error) { parentPort.postMessage(String(error)); }
 };
+// Asked while the store holds its connection between transactions: copy what is left.
+const finish = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error)); }
+  parentPort.postMessage({ finished: true });
+};
 // Only once the WAL has grown: a page written again and again is then copied once, not on
 // every tick (the same trade as SQLite's own threshold, without the wait on the event loop).
 const timer = setInterval(() => {
   if (walSize() >= workerData.thresholdBytes) checkpoint();
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
+  if (message === 'finish') return finish();
   if (message !== 'stop') return;
   clearInterval(timer);
   checkpoint();
@@ -84,10 +91,10 @@ export function startWalCheckpointer(
   path: string,
   options: WalCheckpointLimits & {
     /**
-     * The WAL holds more than the limit since it last started over: run
-     * `wal_checkpoint(PASSIVE)` on the store's connection between two transactions.
+     * Runs `work` while the store's connection is held between two transactions (nothing is
+     * written meanwhile); resolves when it has.
      */
-    readonly onBehind: () => void;
+    readonly betweenTransactions: (work: () => Promise<void>) => Promise<void>;
     readonly onProblem?: (message: string) => void;
   },
 ): WalCheckpointer | null {
@@ -110,12 +117,34 @@ export function startWalCheckpointer(
     return null;
   }
   database.pragma('wal_autocheckpoint = 0');
+  let finished: (() => void) | undefined;
+  let finishing = false;
+  const finishOnWorker = () =>
+    new Promise<void>((resolve) => {
+      finished = resolve;
+      worker.postMessage('finish');
+    });
   worker.on('message', (message: unknown) => {
-    if (typeof message === 'object' && message !== null && 'behind' in message) options.onBehind();
-    else onProblem(`WAL checkpoint: ${String(message)}`);
+    if (typeof message !== 'object' || message === null) {
+      onProblem(`WAL checkpoint: ${String(message)}`);
+    } else if ('finished' in message) {
+      finished?.();
+      finished = undefined;
+    } else if ('behind' in message && !finishing) {
+      finishing = true;
+      options
+        .betweenTransactions(finishOnWorker)
+        .catch((error: unknown) => onProblem(`WAL checkpoint: ${String(error)}`))
+        .finally(() => {
+          finishing = false;
+        });
+    }
   });
   worker.on('error', (error) => {
     onProblem(`WAL checkpoint worker failed: ${error.message}`);
+    // A finish it was asked for will not come: let the store's connection go.
+    finished?.();
+    finished = undefined;
     // Nobody checkpoints any more: SQLite's automatic checkpoints take over again.
     if (database.open) database.pragma('wal_autocheckpoint = 1000');
   });
