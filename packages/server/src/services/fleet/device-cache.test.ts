@@ -5,6 +5,7 @@
  * offboarding, a new device — moves the stamp, and the next scan reads the versions again. On
  * PostgreSQL every scan reads the versions. Statements are counted with a Kysely plugin.
  */
+import { randomUUID } from 'node:crypto';
 import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -119,5 +120,62 @@ describeEachStore('device view cache', (target) => {
     const ids = records.map((r) => r.row.id);
     records.reverse();
     expect((await scan()).records.map((r) => r.row.id)).toEqual(ids);
+  });
+
+  it('a group change that only moves memberships updates the remembered devices', async () => {
+    const before = await scan();
+    const createGroup = async (name: string, rule: string) => {
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      const afterCommit = await store.transaction(async (trx) => {
+        await trx
+          .insertInto('groups')
+          .values({
+            id,
+            tenant_id: tenantId,
+            name,
+            description: '',
+            kind: 'dynamic',
+            rule,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        return fleet.groupsChanged(trx, tenantId, [id]);
+      });
+      await afterCommit();
+      return id;
+    };
+    const renamed = before.records[0];
+    if (!renamed) throw new Error('a device expected');
+    const name = renamed.facts.hostname;
+    const first = await createGroup('one device', `(device.displayName -eq "${name}")`);
+    // Read from memory, not the database: the devices as remembered carry the new membership,
+    // under the version the transaction wrote, and what rules see of them reads it.
+    const after = await scan();
+    if (store.dialect === 'sqlite') expect(after.tables).toEqual(['device_scan_stamps']);
+    const moved = after.records.find((r) => r.row.id === renamed.row.id);
+    expect(moved?.groupIds).toEqual([first]);
+    const stored = await store.db
+      .selectFrom('devices')
+      .select('view_version')
+      .where('id', '=', renamed.row.id)
+      .executeTakeFirstOrThrow();
+    expect(moved?.row.view_version).toBe(stored.view_version);
+    if (!moved) throw new Error('moved device expected');
+    expect(fleet.views.propertiesOf(moved, 'device').memberOf).toEqual([first]);
+    // A second group reading the first through memberOf finds its member from those properties.
+    const second = await createGroup(
+      'in one device',
+      `device.memberOf -any (group.objectId -in ["${first}"])`,
+    );
+    const members = await store.db
+      .selectFrom('group_memberships')
+      .select('device_id')
+      .where('group_id', '=', second)
+      .execute();
+    expect(members.map((m) => m.device_id)).toEqual([renamed.row.id]);
+    const last = (await scan()).records.find((r) => r.row.id === renamed.row.id);
+    expect(last?.groupIds).toEqual([first, second].sort());
   });
 });

@@ -29,14 +29,22 @@ interface Entry {
 interface TenantEntries {
   readonly byId: Map<string, Entry>;
   /** The remembered records in id order, and the tenant's stamp when they were current. */
-  readonly list: readonly DeviceRecord[];
-  readonly stamp: number | undefined;
+  readonly list: DeviceRecord[];
+  stamp: number | undefined;
+  /** Each record's place in `list`, built at the first change made in place. */
+  positions?: Map<string, number>;
+}
+
+/** Where a scan's result came from: served whole from this entry while it had this stamp. */
+interface ScanSource {
+  readonly entry: TenantEntries | undefined;
+  readonly stamp: number;
 }
 
 export class DeviceViewCache {
   private readonly tenants = new Map<string, TenantEntries>();
   /** The stamp each scan's result was read at (for `remember`), by the result array. */
-  private readonly scanStamps = new WeakMap<readonly DeviceRecord[], number>();
+  private readonly scanStamps = new WeakMap<readonly DeviceRecord[], ScanSource>();
 
   /**
    * `stamped`: the store keeps a scan stamp per tenant (SQLite, migration 009), so a scan of a
@@ -71,7 +79,7 @@ export class DeviceViewCache {
     const kept = this.tenants.get(tenantId);
     if (stamp !== undefined && kept?.stamp === stamp) {
       const records = [...kept.list];
-      this.scanStamps.set(records, stamp);
+      this.scanStamps.set(records, { entry: kept, stamp });
       return records;
     }
     const versions = await db
@@ -96,7 +104,7 @@ export class DeviceViewCache {
       const record = fresh.get(id) ?? cached.get(id)?.record;
       if (record) records.push(record);
     }
-    if (stamp !== undefined) this.scanStamps.set(records, stamp);
+    if (stamp !== undefined) this.scanStamps.set(records, { entry: undefined, stamp });
     if (options.remember) this.remember(tenantId, records);
     return records;
   }
@@ -118,7 +126,7 @@ export class DeviceViewCache {
   remember(
     tenantId: string,
     records: readonly DeviceRecord[],
-    stamp: number | undefined = this.scanStamps.get(records),
+    stamp: number | undefined = this.scanStamps.get(records)?.stamp,
   ): void {
     const next = new Map<string, Entry>();
     for (const record of records) {
@@ -126,6 +134,69 @@ export class DeviceViewCache {
     }
     // A copy: the caller keeps its array (and may reorder it).
     this.tenants.set(tenantId, { byId: next, list: [...records], stamp });
+  }
+
+  /**
+   * After a committed transaction that ran alone (SQLite) and only moved memberships: `moves`
+   * gives the moved devices' new group ids (sorted); each moved device's `view_version` went up
+   * by exactly one, and `stamp` is the tenant's stamp after it. When `scanned` was served whole
+   * from the remembered devices and nothing was remembered since, only the moved devices are
+   * replaced there (their rule properties carried over with the new memberships): a group
+   * created over 100,000 devices then costs its members, not a rebuilt copy of every device.
+   * Otherwise the whole scan, with the moves, is remembered.
+   */
+  rememberMoves(
+    tenantId: string,
+    scanned: readonly DeviceRecord[],
+    moves: ReadonlyMap<string, readonly string[]>,
+    stamp: number | undefined,
+  ): void {
+    const source = this.scanStamps.get(scanned);
+    const entry = this.tenants.get(tenantId);
+    const inPlace =
+      stamp !== undefined &&
+      entry !== undefined &&
+      source?.entry === entry &&
+      entry.stamp === source.stamp;
+    if (!inPlace) {
+      const next = scanned.map((record) => {
+        const groupIds = moves.get(record.row.id);
+        return groupIds ? this.moved(record, groupIds) : record;
+      });
+      this.remember(tenantId, next, stamp);
+      return;
+    }
+    const positions = entry.positions ?? new Map(entry.list.map((r, i) => [r.row.id, i]));
+    entry.positions = positions;
+    for (const [id, groupIds] of moves) {
+      const at = positions.get(id);
+      const before = at === undefined ? undefined : entry.list[at];
+      if (at === undefined || !before) {
+        // Not among the remembered devices after all: remember the scan whole instead.
+        entry.stamp = undefined;
+        this.rememberMoves(tenantId, scanned, moves, stamp);
+        return;
+      }
+      const record = this.moved(before, groupIds);
+      entry.list[at] = record;
+      entry.byId.set(id, { version: record.row.view_version, record });
+    }
+    entry.stamp = stamp;
+  }
+
+  /** The record with new memberships and the version they were written under. */
+  private moved(record: DeviceRecord, groupIds: readonly string[]): DeviceRecord {
+    const next: DeviceRecord = {
+      ...record,
+      row: { ...record.row, view_version: record.row.view_version + 1 },
+      groupIds,
+    };
+    // Only `memberOf` reads memberships: the rest of what rules see is the device's as before.
+    const device = this.properties.device.get(record);
+    if (device) this.properties.device.set(next, { ...device, memberOf: groupIds });
+    const asset = this.properties.asset.get(record);
+    if (asset) this.properties.asset.set(next, asset);
+    return next;
   }
 
   /** How many devices of the tenant are kept (for tests and metrics). */

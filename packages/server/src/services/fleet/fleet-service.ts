@@ -174,19 +174,15 @@ export class FleetService implements FleetEngine {
       this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
       this.logger.debug({ tenantId, groups: groupIds, moved: moves.size }, 'group memberships');
       // What the next scan would load for the moved devices is known: their new memberships
-      // and the version just written (this transaction ran alone, so it is exactly one more).
-      const next = scanned.map((record) => {
-        const groups = moves.get(record.row.id);
-        if (!groups) return record;
-        return {
-          ...record,
-          row: { ...record.row, view_version: record.row.view_version + 1 },
-          groupIds: groups,
-        };
-      });
-      // The stamp after this transaction's own writes: `next` is exactly what it describes.
+      // and the version just written (this transaction ran alone, so it is exactly one more);
+      // the stamp after this transaction's own writes describes exactly that.
       const stamp = await this.views.stampNow(db, tenantId);
-      return this.rememberingScan(tenantId, next, this.afterCommit(tenantId, [], true), stamp);
+      const pushes = this.afterCommit(tenantId, [], true);
+      const records = scanned;
+      return async () => {
+        this.views.rememberMoves(tenantId, records, moves, stamp);
+        await pushes();
+      };
     }
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
