@@ -1,7 +1,7 @@
 /**
  * The simulator against a real server on loopback: 50 machines of every platform enroll, each
  * gets a signed configuration it verifies, reports land in the server's database, a policy
- * change reaches them over notify, re-running the same fleet re-enrolls the same devices, and the
+ * change reaches them over notify (the configurations delivered on the streams), re-running the same fleet re-enrolls the same devices, and the
  * fleet (and the palisade-sim command) stops cleanly.
  */
 import { spawn } from 'node:child_process';
@@ -111,6 +111,7 @@ describe('palisade-sim against a real server', { timeout: 120_000 }, () => {
     const managed = fleet.agents.filter((agent) => agent.enrollment?.code === 1);
     expect(managed.length).toBeGreaterThan(25);
     const before = new Map(managed.map((agent) => [agent, agent.heldRevision ?? 0]));
+    const checkInsBefore = fleet.snapshot().checkIns;
     const linuxPolicy = policyIds[2];
     if (!linuxPolicy) throw new Error('no policy');
     await admin.updatePolicySettings(linuxPolicy, {
@@ -125,6 +126,8 @@ describe('palisade-sim against a real server', { timeout: 120_000 }, () => {
     const others = managed.filter((agent) => agent.platform !== 'linux');
     expect(others.every((agent) => agent.heldRevision === before.get(agent))).toBe(true);
     expect(fleet.snapshot().verificationFailures).toBe(0);
+    // The streams delivered the configurations themselves (deliver=configuration): no check-in.
+    expect(fleet.snapshot().checkIns).toBe(checkInsBefore);
 
     await fleet.stop();
     const stopped = fleet.snapshot();

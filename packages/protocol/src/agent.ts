@@ -7,7 +7,9 @@
  * - `POST /agent/v1/check-in`  CheckInRequest → CheckInResponse
  * - `GET  /agent/v1/notify`    server-sent events: `revision` (NotifyRevisionEvent) and `sync`
  *                              (NotifySyncEvent); a `: ping` comment every 25 s keeps it open;
- *                              over an upgraded connection when asked (NOTIFY_UPGRADE)
+ *                              over an upgraded connection when asked (NOTIFY_UPGRADE); with
+ *                              `deliver=configuration`, `configuration` events (the signed
+ *                              configuration itself) instead of `revision`
  * - `POST /agent/v1/report`    ReportRequest → ReportResponse
  *
  * Authenticated calls carry `Authorization: Bearer <deviceId>.<secret>` (DEVICE_AUTH_SCHEME), the
@@ -217,6 +219,20 @@ export const ReportResponseSchema = z.object({
   duplicate: z.boolean(),
 });
 export type ReportResponse = z.infer<typeof ReportResponseSchema>;
+
+/**
+ * `GET /agent/v1/notify?deliver=configuration` (with or without `revision=N`): the stream carries
+ * each new configuration itself (`configuration` events) instead of a `revision` notice, so an
+ * agent applies and reports a change without a check-in to fetch it: one request per agent per
+ * change instead of two. Facts still travel with check-ins (fallback interval, facts changes).
+ */
+export const NOTIFY_DELIVER_CONFIGURATION = 'configuration';
+
+/**
+ * SSE event `configuration`: the device's new signed configuration, exactly as a check-in would
+ * answer it (verify it as such: a revision below the one held is refused), then apply and report.
+ */
+export const NotifyConfigurationEventSchema = SignedConfigurationSchema;
 
 /** SSE event `revision`: the device's configuration moved; check in. */
 export const NotifyRevisionEventSchema = z.object({ revision: z.number().int().nonnegative() });

@@ -151,9 +151,32 @@ export class SimulatedAgent {
     );
   }
 
-  async notify(): Promise<NotifyStream> {
+  /**
+   * A configuration delivered on the notify stream: verified as a check-in's answer would be
+   * (signature, device, not older than held), then held; throws when it does not verify.
+   */
+  accept(signed: { payload: string; signature: string }): ConfigurationDocument {
+    const verified = verifySignedConfiguration(signed, this.tenantPublicKey, {
+      deviceId: this.deviceId,
+      heldRevision: this.revision,
+    });
+    if (!verified.ok) throw new Error(`configuration refused: ${verified.reason}`);
+    this.revision = verified.document.revision;
+    this.document = verified.document;
+    return verified.document;
+  }
+
+  /** Opens notify; `deliver` asks for configurations on the stream (`deliver=configuration`). */
+  async notify(
+    options: { deliver?: boolean; revision?: number | null } = {},
+  ): Promise<NotifyStream> {
     const controller = new AbortController();
-    const query = this.revision === null ? '' : `?revision=${this.revision}`;
+    const held = options.revision === undefined ? this.revision : options.revision;
+    const params = [
+      ...(held === null ? [] : [`revision=${held}`]),
+      ...(options.deliver ? ['deliver=configuration'] : []),
+    ];
+    const query = params.length === 0 ? '' : `?${params.join('&')}`;
     const response = await fetch(`${this.baseUrl}/agent/v1/notify${query}`, {
       headers: { authorization: `Bearer ${this.credential}`, accept: 'text/event-stream' },
       signal: controller.signal,

@@ -154,6 +154,26 @@ describeEachStore('notify over an upgraded connection', (target) => {
     }
   });
 
+  it('delivers configurations themselves when asked (deliver=configuration), in either order', async () => {
+    for (const query of [
+      '?deliver=configuration&revision=0',
+      '?revision=0&deliver=configuration',
+    ]) {
+      const raw = connection();
+      raw.send(upgradeRequest(`/agent/v1/notify${query}`, agent.credential));
+      await raw.until('the configuration event', () => raw.text.endsWith('\n\n'));
+      const answer = answerOf(raw.text);
+      expect(answer.status).toBe(101);
+      expect(answer.body.startsWith('event: configuration\ndata: ')).toBe(true);
+      const data = JSON.parse(answer.body.slice('event: configuration\ndata: '.length));
+      expect(JSON.parse(data.payload)).toMatchObject({
+        deviceId: agent.deviceId,
+        revision: agent.revision,
+      });
+      raw.close();
+    }
+  });
+
   it('refuses with the usual error bodies, then closes the connection', async () => {
     const cases = [
       {
@@ -178,6 +198,19 @@ describeEachStore('notify over an upgraded connection', (target) => {
       },
       {
         request: upgradeRequest('/agent/v1/notify?revision=abc', agent.credential),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        request: upgradeRequest('/agent/v1/notify?deliver=everything', agent.credential),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        request: upgradeRequest(
+          '/agent/v1/notify?deliver=configuration&deliver=configuration',
+          agent.credential,
+        ),
         status: 400,
         code: 'validation_failed',
       },

@@ -32,6 +32,11 @@ export interface FleetOptions {
   readonly concurrency: number;
   /** Hold `notify` streams (default true); off, agents rely on the fallback interval only. */
   readonly notify?: boolean;
+  /**
+   * Ask notify streams for configurations themselves (default true, as `palisade-agent` does);
+   * off, the stream only announces them and each agent checks in to fetch its configuration.
+   */
+  readonly deliver?: boolean;
   /** Index of the first machine (to run a fleet in several slices). */
   readonly firstIndex?: number;
   readonly observer?: FleetObserver;
@@ -68,6 +73,7 @@ export class Fleet {
       shares: { failureRate: options.failureRate, driftRate: options.driftRate },
       counters: this.counters,
       notify: options.notify ?? true,
+      deliver: options.deliver ?? true,
       observer: options.observer ?? {},
       driftDelayMs: options.driftDelayMs ?? 30_000,
     };

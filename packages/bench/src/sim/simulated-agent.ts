@@ -1,8 +1,10 @@
 /**
- * One simulated machine speaking the real agent protocol: enroll, hold `notify`, check in on every
- * notice, on reconnect and on the jittered fallback interval, verify each signed configuration
- * exactly as `palisade-agent` does (`verifySignedConfiguration`), "apply" it, and report
- * per-setting results (retrying a report with the same reportId, so retries never double-count).
+ * One simulated machine speaking the real agent protocol: enroll, hold `notify` (asking for new
+ * configurations on the stream itself, as `palisade-agent` does), check in on every notice, on
+ * reconnect and on the jittered fallback interval, verify each signed configuration exactly as
+ * `palisade-agent` does (`verifySignedConfiguration`'s checks, the signature on the thread pool),
+ * "apply" it, and report per-setting results (retrying a report with the same reportId, so
+ * retries never double-count).
  */
 import { randomUUID } from 'node:crypto';
 import type { Platform, SettingResult } from '@palisade/core';
@@ -11,10 +13,12 @@ import {
   AGENT_API_PREFIX,
   CheckInResponseSchema,
   EnrollResponseSchema,
+  NOTIFY_DELIVER_CONFIGURATION,
+  NotifyConfigurationEventSchema,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
   ReportResponseSchema,
-  verifySignedConfiguration,
+  verifySignedConfigurationOffThread,
 } from '@palisade/protocol';
 import type { AgentTransport, EventStream } from './agent-http.js';
 import { ServerAnswerError } from './agent-http.js';
@@ -90,6 +94,8 @@ export interface AgentEnvironment {
   readonly shares: ResultShares;
   readonly counters: FleetCounters;
   readonly notify: boolean;
+  /** Ask the stream for configurations themselves (`deliver=configuration`), not notices. */
+  readonly deliver: boolean;
   readonly observer: FleetObserver;
   /** Upper bound for the delay before a drift is "noticed" and reported, ms. */
   readonly driftDelayMs: number;
@@ -259,9 +265,12 @@ export class SimulatedAgent {
   private async applyConfiguration(
     signed: { payload: string; signature: string },
     syncIds: readonly string[],
+    delivered = false,
   ): Promise<void> {
     if (this.tenantPublicKey === undefined || this.deviceId === undefined) return;
-    const verified = verifySignedConfiguration(signed, this.tenantPublicKey, {
+    // The agent's own checks; the signature on the thread pool, as thousands of agents share
+    // this process's one event loop (each real agent has a machine to itself).
+    const verified = await verifySignedConfigurationOffThread(signed, this.tenantPublicKey, {
       deviceId: this.deviceId,
       heldRevision: this.heldRevision,
     });
@@ -270,8 +279,10 @@ export class SimulatedAgent {
       this.env.observer.onError?.(this, 'verify', new Error(verified.reason));
       return;
     }
-    this.env.counters.configurations += 1;
     const document = verified.document;
+    // Delivered on the stream after a check-in already brought it: applied and reported once.
+    if (delivered && document.revision === this.heldRevision) return;
+    this.env.counters.configurations += 1;
     this.heldRevision = document.revision;
     const outcome = simulateApply(
       {
@@ -369,7 +380,11 @@ export class SimulatedAgent {
         }
         // The held revision lets the server announce at once a change made while the stream was down.
         const openedWith = this.heldRevision;
-        const query = openedWith === null ? '' : `?revision=${openedWith}`;
+        const params = [
+          ...(openedWith === null ? [] : [`revision=${openedWith}`]),
+          ...(this.env.deliver ? [`deliver=${NOTIFY_DELIVER_CONFIGURATION}`] : []),
+        ];
+        const query = params.length === 0 ? '' : `?${params.join('&')}`;
         this.stream = this.env.transport.openEventStream(
           `${AGENT_API_PREFIX}/notify${query}`,
           credential,
@@ -419,6 +434,20 @@ export class SimulatedAgent {
       const revision = notice.data.revision;
       this.announcedRevision = Math.max(this.announcedRevision ?? 0, revision);
       if (this.heldRevision === null || revision > this.heldRevision) void this.requestSync();
+    } else if (event.event === 'configuration') {
+      const delivered = NotifyConfigurationEventSchema.safeParse(data);
+      if (!delivered.success) return;
+      // A check-in under way fetches the newest itself; otherwise this is applied and reported
+      // as a check-in's answer would be, and check-ins wait for it (never two at once).
+      if (this.syncing) {
+        void this.requestSync();
+        return;
+      }
+      this.syncing = this.applyConfiguration(delivered.data, [], true)
+        .catch((error: unknown) => this.env.observer.onError?.(this, 'deliver', error))
+        .finally(() => {
+          this.syncing = undefined;
+        });
     } else if (event.event === 'sync') {
       const notice = NotifySyncEventSchema.safeParse(data);
       if (notice.success) void this.requestSync(notice.data.syncRequestId);

@@ -21,6 +21,7 @@ import {
   CheckInRequestSchema,
   EnrollRequestSchema,
   MAX_REVISION,
+  NOTIFY_DELIVER_CONFIGURATION,
   NOTIFY_UPGRADE,
   ReportRequestSchema,
 } from '@palisade/protocol';
@@ -36,7 +37,9 @@ import {
   report,
 } from '../services/fleet/agent-service.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
-import { openNotifyStream, openUpgradedNotifyStream } from './notify-stream.js';
+import { type NotifyRequest, openNotifyStream, openUpgradedNotifyStream } from './notify-stream.js';
+
+const NOTIFY_PATH = '/agent/v1/notify';
 
 /** Hono's JSON validator accepts exactly these content types. */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/;
@@ -129,9 +132,9 @@ export function createAgentFastLane(
 
   return (request, response) => {
     if (request.method === 'GET') {
-      const held = notifyRevision(request.url ?? '');
-      if (held === null) return false;
-      void serveNotify(request, response, held);
+      const asked = notifyRequestOf(request.url ?? '');
+      if (asked === null) return false;
+      void serveNotify(request, response, asked);
       return true;
     }
     if (request.method !== 'POST') return false;
@@ -156,7 +159,7 @@ export function createAgentFastLane(
   async function serveNotify(
     request: IncomingMessage,
     response: ServerResponse,
-    held: number | undefined,
+    asked: NotifyRequest,
   ): Promise<void> {
     const started = performance.now();
     const requestId = requestIdOf(request);
@@ -169,7 +172,7 @@ export function createAgentFastLane(
     }
     const head: Record<string, string> = Object.fromEntries(SECURE_HEADERS);
     head['x-request-id'] = requestId;
-    openNotifyStream(response, head, fleet, device, held);
+    openNotifyStream(response, head, fleet, device, asked);
     logRequest(logger, request, requestId, 200, started);
   }
 
@@ -261,7 +264,7 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
     const started = performance.now();
     const requestId = requestIdOf(request);
     socket.on('error', destroyOnError);
-    let held: number | undefined;
+    let asked: NotifyRequest;
     let device: AuthenticatedDevice;
     try {
       if ((request.headers.upgrade ?? '').toLowerCase() !== NOTIFY_UPGRADE) {
@@ -274,11 +277,14 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       if (request.method !== 'GET' || url.split('?')[0] !== '/agent/v1/notify') {
         throw new ApiError('not_found');
       }
-      const revision = notifyRevision(url);
-      if (revision === null) {
-        throw invalidField('query.revision', 'must be a whole number (the revision held)');
+      const query = notifyRequestOf(url);
+      if (query === null) {
+        throw invalidField(
+          'query',
+          `revision must be a whole number (the revision held); deliver, if given, must be "${NOTIFY_DELIVER_CONFIGURATION}"`,
+        );
       }
-      held = revision;
+      asked = query;
       device = await authenticateDevice(fleet, request.headers.authorization);
     } catch (error) {
       const refusal = apiErrorOf(logger, error, request, requestId);
@@ -286,7 +292,7 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       logRequest(logger, request, requestId, refusal.status, started);
       return;
     }
-    hold(socket, requestId, device, held);
+    hold(socket, requestId, device, asked);
     logRequest(logger, request, requestId, 101, started);
   };
 
@@ -298,7 +304,7 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
     socket: Socket,
     requestId: string,
     device: AuthenticatedDevice,
-    held: number | undefined,
+    asked: NotifyRequest,
   ) => {
     const head = [
       'HTTP/1.1 101 Switching Protocols',
@@ -312,7 +318,7 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
       socket.destroy();
       return;
     }
-    openUpgradedNotifyStream(socket, `${head}\r\n\r\n`, fleet, device, held, open);
+    openUpgradedNotifyStream(socket, `${head}\r\n\r\n`, fleet, device, asked, open);
   };
 
   return {
@@ -380,14 +386,30 @@ function requestIdOf(request: IncomingMessage): string {
 }
 
 /**
- * The revision of `/agent/v1/notify[?revision=N]` (undefined when not given); null for any other
- * URL or query, which goes to Hono (its validator answers odd queries).
+ * What `/agent/v1/notify[?revision=N][&deliver=configuration]` asks for (either order); null for
+ * any other URL or query, which goes to Hono (its validator answers odd queries).
  */
-function notifyRevision(url: string): number | undefined | null {
-  if (url === '/agent/v1/notify') return undefined;
-  const match = /^\/agent\/v1\/notify\?revision=(\d{1,15})$/.exec(url);
-  const revision = match?.[1] ? Number(match[1]) : null;
-  return revision !== null && revision <= MAX_REVISION ? revision : null;
+export function notifyRequestOf(url: string): NotifyRequest | null {
+  if (url === NOTIFY_PATH) return { held: undefined, deliver: false };
+  if (!url.startsWith(`${NOTIFY_PATH}?`)) return null;
+  let held: number | undefined;
+  let deliver = false;
+  const seen = new Set<string>();
+  for (const part of url.slice(NOTIFY_PATH.length + 1).split('&')) {
+    const [name, value, extra] = part.split('=');
+    if (name === undefined || value === undefined || extra !== undefined || seen.has(name)) {
+      return null;
+    }
+    seen.add(name);
+    if (name === 'revision' && /^\d{1,15}$/.test(value) && Number(value) <= MAX_REVISION) {
+      held = Number(value);
+    } else if (name === 'deliver' && value === NOTIFY_DELIVER_CONFIGURATION) {
+      deliver = true;
+    } else {
+      return null;
+    }
+  }
+  return { held, deliver };
 }
 
 /** The body as text; node's parser has already bounded it by the declared length. */

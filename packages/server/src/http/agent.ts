@@ -9,6 +9,7 @@ import {
   EnrollRequestSchema,
   EnrollResponseSchema,
   MAX_REVISION,
+  NOTIFY_DELIVER_CONFIGURATION,
   ReportRequestSchema,
   ReportResponseSchema,
 } from '@palisade/protocol';
@@ -42,7 +43,8 @@ const notifyRoute = route('device', {
   method: 'get',
   path: '/agent/v1/notify',
   tags,
-  summary: 'Server-sent events: `revision` when the configuration moves, `sync` for sync now',
+  summary:
+    'Server-sent events: `revision` (or, asked for, `configuration`) when the configuration moves, `sync` for sync now',
   description:
     'Sent with `Connection: Upgrade` and `Upgrade: palisade-notify`, the request is answered ' +
     '`101 Switching Protocols` and the connection then carries the same event-stream text, ' +
@@ -53,6 +55,11 @@ const notifyRoute = route('device', {
     query: z.object({
       /** The revision the agent holds: a `revision` event comes at once when it is behind. */
       revision: z.coerce.number().int().nonnegative().max(MAX_REVISION).optional(),
+      /**
+       * `configuration`: new configurations come on the stream themselves (`configuration`
+       * events, verified, applied and reported as a check-in's answer), not `revision` notices.
+       */
+      deliver: z.enum([NOTIFY_DELIVER_CONFIGURATION]).optional(),
     }),
   },
   responses: {
@@ -88,7 +95,8 @@ export function registerAgentRoutes(app: PalisadeApp, fleet: FleetService): void
 
   app.openapi(notifyRoute, async (c) => {
     const device = await authenticateDevice(fleet, c.req.header('authorization'));
-    const held = c.req.valid('query').revision;
-    return answerNotify(c, fleet, device, held) as never;
+    const query = c.req.valid('query');
+    const asked = { held: query.revision, deliver: query.deliver !== undefined };
+    return answerNotify(c, fleet, device, asked) as never;
   });
 }

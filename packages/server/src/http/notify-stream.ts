@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { PushEvent } from '../push/push-hub.js';
-import type { AuthenticatedDevice } from '../services/fleet/agent-service.js';
+import { type AuthenticatedDevice, configurationOf } from '../services/fleet/agent-service.js';
 import { chunks } from '../services/fleet/fleet-db.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
 
@@ -36,13 +36,24 @@ function sseEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** What the agent asked for when it opened the stream. */
+export interface NotifyRequest {
+  /** The revision the agent holds (`?revision=N`); undefined when it did not say. */
+  readonly held: number | undefined;
+  /** `?deliver=configuration`: send new configurations themselves, not `revision` notices. */
+  readonly deliver: boolean;
+}
+
 /**
- * One notify session. Notices only say "look": on each, the device's revision is read and a
- * `revision` event is sent when it passed the last one this stream announced (or the one the
- * agent holds). `end` is called when the device is offboarded or a write fails.
+ * One notify session. Notices only say "look": on each, the device's revision is read and, when
+ * it passed the last one this stream announced (or the one the agent holds), a `revision` event
+ * is sent — or, for an agent that asked for delivery, the signed configuration itself (a
+ * `configuration` event: the agent applies and reports it without checking in). `end` is called
+ * when the device is offboarded or a write fails.
  */
 class NotifySession {
   private announced: number;
+  private readonly deliver: boolean;
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
   unsubscribe: () => void = () => {};
@@ -50,11 +61,13 @@ class NotifySession {
   constructor(
     private readonly fleet: FleetService,
     private readonly deviceId: string,
-    held: number,
+    asked: NotifyRequest,
+    fallbackRevision: number,
     private readonly sink: EventSink,
     private readonly end: () => void,
   ) {
-    this.announced = held;
+    this.announced = asked.held ?? fallbackRevision;
+    this.deliver = asked.deliver;
   }
 
   /** Serialised so events leave in order and never interleave on the wire. */
@@ -88,10 +101,22 @@ class NotifySession {
       this.end();
       return;
     }
-    if (row.revision > this.announced && !this.ended) {
-      this.announced = row.revision;
-      await this.sink.write(sseEvent('revision', { revision: row.revision }));
+    if (row.revision <= this.announced || this.ended) return;
+    if (this.deliver) {
+      // What is stored is sent, as a check-in would send it (a change committed meanwhile
+      // included); the agent refuses nothing older than what it holds, nor does this stream.
+      const configuration = await configurationOf(this.fleet, this.deviceId, row.revision);
+      if (configuration && configuration.revision > this.announced && !this.ended) {
+        this.announced = configuration.revision;
+        const { payload, signature } = configuration;
+        await this.sink.write(sseEvent('configuration', { payload, signature }));
+        this.fleet.metrics.pushes.inc({ kind: 'configuration' });
+        return;
+      }
+      if (configuration) return;
     }
+    this.announced = row.revision;
+    await this.sink.write(sseEvent('revision', { revision: row.revision }));
   }
 }
 
@@ -193,10 +218,10 @@ export function answerNotify(
   c: Context,
   fleet: FleetService,
   device: AuthenticatedDevice,
-  held: number | undefined,
+  asked: NotifyRequest,
 ): Response {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (!outgoing) return answerOverStreamSse(c, fleet, device, held);
+  if (!outgoing) return answerOverStreamSse(c, fleet, device, asked);
   // Built by the context, so the headers set before the handler (the request id) are on it too.
   const marker = c.body(null, 200, { [ALREADY_SENT_HEADER]: 'true' });
   // @hono/node-server's lazy Response would be written from its cache (ignoring the marker):
@@ -205,7 +230,7 @@ export function answerNotify(
   // The middlewares still run after this handler returns (request id, secure headers) and set
   // their headers on `marker`; they finish within the current turn of the event loop, so the
   // head is written on the next one with every header they set.
-  setImmediate(() => openNodeStream(outgoing, marker.headers, fleet, device, held));
+  setImmediate(() => openNodeStream(outgoing, marker.headers, fleet, device, asked));
   return marker;
 }
 
@@ -214,13 +239,13 @@ function openNodeStream(
   headers: Headers,
   fleet: FleetService,
   device: AuthenticatedDevice,
-  held: number | undefined,
+  asked: NotifyRequest,
 ): void {
   const head: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (name !== ALREADY_SENT_HEADER) head[name] = value;
   });
-  openNotifyStream(outgoing, head, fleet, device, held);
+  openNotifyStream(outgoing, head, fleet, device, asked);
 }
 
 /**
@@ -233,7 +258,7 @@ export function openNotifyStream(
   head: Readonly<Record<string, string>>,
   fleet: FleetService,
   device: AuthenticatedDevice,
-  held: number | undefined,
+  asked: NotifyRequest,
 ): void {
   if (outgoing.destroyed) return;
   outgoing.writeHead(200, { ...head, ...SSE_HEADERS });
@@ -252,7 +277,7 @@ export function openNotifyStream(
     stopPinging(session);
     if (!outgoing.writableEnded) outgoing.end();
   };
-  const session = new NotifySession(fleet, device.id, held ?? device.revision, sink, finish);
+  const session = new NotifySession(fleet, device.id, asked, device.revision, sink, finish);
   outgoing.once('close', finish);
   startPinging(session);
   begin(session, fleet, device.id);
@@ -272,7 +297,7 @@ export function openUpgradedNotifyStream(
   head: string,
   fleet: FleetService,
   device: AuthenticatedDevice,
-  held: number | undefined,
+  asked: NotifyRequest,
   tracked: Set<Socket>,
 ): void {
   if (socket.destroyed) return;
@@ -280,7 +305,7 @@ export function openUpgradedNotifyStream(
   socket.write(head);
   tracked.add(socket);
   const sink = new SocketSink(socket, tracked);
-  const session = new NotifySession(fleet, device.id, held ?? device.revision, sink, sink.finish);
+  const session = new NotifySession(fleet, device.id, asked, device.revision, sink, sink.finish);
   sink.session = session;
   socket.once('close', sink.finish);
   socket.once('end', sink.finish);
@@ -334,7 +359,7 @@ function answerOverStreamSse(
   c: Context,
   fleet: FleetService,
   device: AuthenticatedDevice,
-  held: number | undefined,
+  asked: NotifyRequest,
 ): Response {
   return streamSSE(c, async (stream) => {
     let finish: () => void = () => {};
@@ -342,7 +367,7 @@ function answerOverStreamSse(
       finish = resolve;
     });
     const sink: EventSink = { write: (text) => stream.write(text).then(() => undefined) };
-    const session = new NotifySession(fleet, device.id, held ?? device.revision, sink, () =>
+    const session = new NotifySession(fleet, device.id, asked, device.revision, sink, () =>
       finish(),
     );
     const ping = setInterval(() => session.ping(), NOTIFY_PING_MS);
