@@ -15,12 +15,15 @@ import {
   type EnrollRequest,
   type EnrollResponse,
   EnrollResponseSchema,
+  NOTIFY_DELIVER_CONFIGURATION,
   NOTIFY_UPGRADE,
+  NotifyConfigurationEventSchema,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
   type ReportRequest,
   type ReportResponse,
   ReportResponseSchema,
+  type SignedConfiguration,
 } from '@palisade/protocol';
 import type { z } from 'zod';
 import { readServerSentEvents } from './sse.js';
@@ -43,6 +46,8 @@ export class AgentProtocolError extends Error {
 
 export type NotifyEvent =
   | { readonly kind: 'revision'; readonly revision: number }
+  /** The new configuration itself (asked for with `deliver=configuration`): verify and apply it. */
+  | { readonly kind: 'configuration'; readonly configuration: SignedConfiguration }
   | { readonly kind: 'sync'; readonly syncRequestId: string };
 
 export class AgentClient {
@@ -108,7 +113,10 @@ export class AgentClient {
     signal: AbortSignal,
     idleMs = 75_000,
   ): AsyncGenerator<NotifyEvent> {
-    const query = heldRevision === null ? '' : `?revision=${heldRevision}`;
+    // New configurations come on the stream itself (`configuration` events): a change is applied
+    // and reported without a check-in. A server that does not know `deliver` sends notices.
+    const deliver = `deliver=${NOTIFY_DELIVER_CONFIGURATION}`;
+    const query = heldRevision === null ? `?${deliver}` : `?revision=${heldRevision}&${deliver}`;
     const idle = new AbortController();
     const stop = () => idle.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -192,6 +200,10 @@ function noticeOf(event: string, data: unknown): NotifyEvent | null {
   if (event === 'revision') {
     const parsed = NotifyRevisionEventSchema.safeParse(data);
     return parsed.success ? { kind: 'revision', revision: parsed.data.revision } : null;
+  }
+  if (event === 'configuration') {
+    const parsed = NotifyConfigurationEventSchema.safeParse(data);
+    return parsed.success ? { kind: 'configuration', configuration: parsed.data } : null;
   }
   if (event === 'sync') {
     const parsed = NotifySyncEventSchema.safeParse(data);

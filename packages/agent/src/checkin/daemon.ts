@@ -1,9 +1,12 @@
 /**
  * `palisade-agent run`: check in at start, hold the notify stream, check in on every notice and on
  * the fallback interval the server gives (jittered, so a fleet does not check in in step), and
- * reconnect the stream with exponential backoff and jitter. Cycles never overlap: a notice that
- * arrives during a cycle runs one more cycle after it. SIGTERM/SIGINT stop it cleanly.
+ * reconnect the stream with exponential backoff and jitter. A configuration the stream delivers
+ * itself is applied and reported without a check-in. Cycles never overlap: a notice (or a
+ * delivered configuration) that arrives during a cycle runs one more cycle, a check-in, after it.
+ * SIGTERM/SIGINT stop it cleanly.
  */
+import type { SignedConfiguration } from '@palisade/protocol';
 import { errorMessage } from '../drivers/driver.js';
 import { AgentClient, AgentProtocolError } from './client.js';
 import type { DeviceAgent, SyncOutcome } from './device-agent.js';
@@ -56,9 +59,9 @@ export async function runDaemon(agent: DeviceAgent, options: DaemonOptions): Pro
     fallback = setTimeout(() => trigger(undefined), jittered(intervalS * 1000, random));
   };
 
-  const cycle = async (syncRequestId: string | undefined) => {
+  const cycle = async (syncRequestId: string | undefined, delivered?: SignedConfiguration) => {
     try {
-      const outcome = await agent.sync(syncRequestId);
+      const outcome = await agent.sync(syncRequestId, delivered);
       intervalS = outcome.nextCheckInSeconds;
       options.onCycle?.(outcome);
     } catch (error) {
@@ -68,13 +71,14 @@ export async function runDaemon(agent: DeviceAgent, options: DaemonOptions): Pro
     schedule();
   };
 
-  function trigger(syncRequestId: string | undefined): void {
+  function trigger(syncRequestId: string | undefined, delivered?: SignedConfiguration): void {
     if (signal.aborted) return;
     if (running) {
+      // After the running cycle, a check-in: it fetches whatever is newest, delivered or not.
       again = syncRequestId ?? again ?? undefined;
       return;
     }
-    running = cycle(syncRequestId).finally(() => {
+    running = cycle(syncRequestId, delivered).finally(() => {
       running = null;
       if (again !== null) {
         const next = again;
@@ -97,7 +101,7 @@ async function listen(
   agent: DeviceAgent,
   signal: AbortSignal,
   random: () => number,
-  trigger: (syncRequestId: string | undefined) => void,
+  trigger: (syncRequestId: string | undefined, delivered?: SignedConfiguration) => void,
 ): Promise<void> {
   let attempt = 0;
   while (!signal.aborted) {
@@ -107,7 +111,8 @@ async function listen(
     try {
       for await (const notice of client.notify(held?.revision ?? null, signal)) {
         attempt = 0;
-        trigger(notice.kind === 'sync' ? notice.syncRequestId : undefined);
+        if (notice.kind === 'configuration') trigger(undefined, notice.configuration);
+        else trigger(notice.kind === 'sync' ? notice.syncRequestId : undefined);
       }
       // The server closed the stream (restart, deploy): reconnect soon, and check in, since a
       // notice may have been missed meanwhile.

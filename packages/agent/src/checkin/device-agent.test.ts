@@ -81,6 +81,8 @@ class FakeServer {
   answer: () => CheckInResponse = () => ({ s: 'u', n: 5400 });
   /** The Upgrade header of each notify request the server switched (with `offerUpgrade`). */
   upgrades: string[] = [];
+  /** The URL of each notify request (plain or upgraded). */
+  notifyUrls: string[] = [];
   private streams: { write(text: string): unknown; end(): unknown }[] = [];
 
   constructor(offerUpgrade = false) {
@@ -91,6 +93,7 @@ class FakeServer {
     if (offerUpgrade) {
       this.server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
         this.upgrades.push(String(request.headers.upgrade));
+        this.notifyUrls.push(String(request.url));
         socket.write(
           'HTTP/1.1 101 Switching Protocols\r\nupgrade: palisade-notify\r\nconnection: Upgrade\r\n\r\n: connected\n\n',
         );
@@ -166,6 +169,7 @@ class FakeServer {
       return json(200, { accepted: true, duplicate });
     }
     if (path === '/agent/v1/notify') {
+      this.notifyUrls.push(String(request.url));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(': connected\n\n');
       this.streams.push(response);
@@ -346,6 +350,11 @@ describe('DeviceAgent', () => {
       upgrading.notice('revision', { revision: 2 });
       expect((await first).value).toEqual({ kind: 'revision', revision: 2 });
       expect(upgrading.upgrades).toEqual(['palisade-notify']);
+      // It asks for configurations on the stream itself, and reads them as such.
+      expect(upgrading.notifyUrls).toEqual(['/agent/v1/notify?revision=1&deliver=configuration']);
+      const configuration = signConfiguration(documentAt(3, ['/srv/']), tenant.privateKey);
+      upgrading.notice('configuration', configuration);
+      expect((await notices.next()).value).toEqual({ kind: 'configuration', configuration });
       stop.abort();
       expect((await notices.next()).done).toBe(true);
       await until(() => upgrading.listening === 0);
@@ -416,5 +425,44 @@ describe('DeviceAgent', () => {
     stop.abort();
     await done;
     expect(cycles.every((cycle) => !(cycle instanceof Error))).toBe(true);
+  });
+
+  it('runs: applies and reports a configuration the stream delivers, without a check-in', async () => {
+    server.answer = () => signed(documentAt(1, ['/srv/']));
+    const stop = new AbortController();
+    const cycles: (SyncOutcome | Error)[] = [];
+    const done = runDaemon(agent, {
+      signal: stop.signal,
+      onCycle: (outcome) => cycles.push(outcome),
+      random: () => 0,
+    });
+    const waitFor = async (what: () => boolean) => {
+      for (let i = 0; i < 200 && !what(); i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(what()).toBe(true);
+    };
+    await waitFor(() => cycles.length === 1 && server.listening === 1);
+    expect(server.notifyUrls.at(-1)).toMatch(/[?&]deliver=configuration$/);
+    const checkIns = server.checkIns.length;
+    const reports = server.reports.length;
+    server.notice(
+      'configuration',
+      signConfiguration(documentAt(2, ['/srv/', '/delivered/']), tenant.privateKey),
+    );
+    await waitFor(() => readFileSync(managedFile(), 'utf8').includes('/delivered/'));
+    await waitFor(() => server.reports.length === reports + 1);
+    expect(server.reports.at(-1)?.revision).toBe(2);
+    expect(server.checkIns.length).toBe(checkIns);
+    expect((await agent.state.loadConfiguration())?.revision).toBe(2);
+    // One signed by another key is refused and applies nothing.
+    server.notice(
+      'configuration',
+      signConfiguration(documentAt(3, ['/forged/']), stranger.privateKey),
+    );
+    await waitFor(() => cycles.length === 3);
+    expect(cycles[2]).toBeInstanceOf(Error);
+    expect(readFileSync(managedFile(), 'utf8')).not.toContain('/forged/');
+    stop.abort();
+    await done;
   });
 });

@@ -12,6 +12,7 @@ import type {
   SettingResult,
 } from '@palisade/core';
 import {
+  type CheckInResponse,
   type ConfigurationDocument,
   type DeviceFactsMessage,
   type SignedConfiguration,
@@ -31,6 +32,9 @@ import {
   type RememberedOptions,
 } from '../state/agent-state.js';
 import { AgentClient } from './client.js';
+
+/** The fallback interval before the server has given one (seconds). */
+const DEFAULT_INTERVAL_S = 90 * 60;
 
 export interface AgentOptions extends RememberedOptions {
   readonly run?: CommandRunner;
@@ -197,12 +201,16 @@ export class DeviceAgent {
     return verified.document;
   }
 
-  /** One full cycle: check in, apply, read back, report. The attempt is recorded either way. */
-  async sync(syncRequestId?: string): Promise<SyncOutcome> {
+  /**
+   * One full cycle: check in, apply, read back, report. The attempt is recorded either way. Given
+   * a configuration the notify stream delivered, that is verified and applied in place of a
+   * check-in's answer (no check-in: the facts go with the next one).
+   */
+  async sync(syncRequestId?: string, delivered?: SignedConfiguration): Promise<SyncOutcome> {
     await this.requireEnrollment();
     const at = new Date().toISOString();
     try {
-      const outcome = await this.state.withLock(() => this.cycle(syncRequestId));
+      const outcome = await this.state.withLock(() => this.cycle(syncRequestId, delivered));
       await this.state.saveLastSync({
         at,
         ok: true,
@@ -223,20 +231,18 @@ export class DeviceAgent {
     }
   }
 
-  private async cycle(syncRequestId: string | undefined): Promise<SyncOutcome> {
+  private async cycle(
+    syncRequestId: string | undefined,
+    delivered: SignedConfiguration | undefined,
+  ): Promise<SyncOutcome> {
     let enrollment = await this.requireEnrollment();
     const options = this.effective(enrollment);
     const client = new AgentClient(enrollment.serverUrl, enrollment.credential);
     await this.resendUndeliveredReport(client);
-    const facts = await this.facts(options);
-    const delta = await this.factsDelta(facts);
     const { held, heldDocument } = await this.heldConfiguration(enrollment);
-    const answer = await client.checkIn({
-      revision: held?.revision ?? null,
-      ...(delta ? { facts: delta } : {}),
-      ...(syncRequestId ? { syncRequestId } : {}),
-    });
-    await this.state.saveFacts(facts);
+    const answer: CheckInResponse = delivered
+      ? { s: 'c', n: await this.lastInterval(), configuration: delivered }
+      : await this.checkIn(client, options, held?.revision ?? null, syncRequestId);
     let document = heldDocument;
     if (answer.s === 'c') {
       document = await this.accept(answer.configuration, enrollment, held?.revision ?? null);
@@ -267,8 +273,31 @@ export class DeviceAgent {
       at: new Date().toISOString(),
       delivered: false,
     };
-    const delivered = await this.deliver(client, report);
-    return { ...base, results, reportDelivered: delivered };
+    const reportDelivered = await this.deliver(client, report);
+    return { ...base, results, reportDelivered };
+  }
+
+  /** Checks in with the facts that changed and the revision held. */
+  private async checkIn(
+    client: AgentClient,
+    options: RememberedOptions,
+    revision: number | null,
+    syncRequestId: string | undefined,
+  ): Promise<CheckInResponse> {
+    const facts = await this.facts(options);
+    const delta = await this.factsDelta(facts);
+    const answer = await client.checkIn({
+      revision,
+      ...(delta ? { facts: delta } : {}),
+      ...(syncRequestId ? { syncRequestId } : {}),
+    });
+    await this.state.saveFacts(facts);
+    return answer;
+  }
+
+  /** The fallback interval the server gave at the last check-in (90 minutes before any). */
+  private async lastInterval(): Promise<number> {
+    return (await this.state.loadLastSync())?.nextCheckInSeconds ?? DEFAULT_INTERVAL_S;
   }
 
   /**
