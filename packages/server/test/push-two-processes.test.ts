@@ -144,6 +144,29 @@ describeEachStore('push across two server processes', (target) => {
     expect(whatIf.body.changes.map((c) => c.deviceId)).toEqual([agent.deviceId]);
   });
 
+  it('a change saved through A reaches a delivering stream on B as the configuration itself', async () => {
+    const delivering = await agent.notify({ deliver: true });
+    try {
+      const policies = await adminA.get<{ items: { id: string }[] }>('/api/v1/policies');
+      const policyId = policies.body.items[0]?.id;
+      if (!policyId) throw new Error('a policy expected');
+      const before = agent.revision ?? 0;
+      const patched = await adminA.patch(`/api/v1/policies/${policyId}`, {
+        settings: { 'antivirus.realTimeProtection': false },
+      });
+      expect(patched.status).toBe(200);
+      // B does not hold A's signed configuration in memory: it read it from the database.
+      const event = await delivering.next('configuration', PUSH_WITHIN_MS);
+      const document = agent.accept(event.data as { payload: string; signature: string });
+      expect(document.revision).toBeGreaterThan(before);
+      expect(document.configuration.settings).toMatchObject([
+        { id: 'antivirus.realTimeProtection', value: false },
+      ]);
+    } finally {
+      delivering.close();
+    }
+  });
+
   it('a sync requested through A reaches the agent on B', async () => {
     const sync = await adminA.post<{ syncRequestId: string }>('/api/v1/sync', {
       scope: 'device',

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { PushEvent } from '../push/push-hub.js';
-import { type AuthenticatedDevice, configurationOf } from '../services/fleet/agent-service.js';
+import type { AuthenticatedDevice } from '../services/fleet/agent-service.js';
+import type { CachedConfiguration } from '../services/fleet/configuration-cache.js';
 import { chunks } from '../services/fleet/fleet-db.js';
 import type { FleetService } from '../services/fleet/fleet-service.js';
 
@@ -96,7 +97,7 @@ class NotifySession {
   }
 
   private async check(): Promise<void> {
-    const row = await revisionReaderOf(this.fleet).read(this.deviceId);
+    const row = await readersOf(this.fleet).revisions.read(this.deviceId);
     if (!row || row.offboarded_at !== null) {
       this.end();
       return;
@@ -105,7 +106,9 @@ class NotifySession {
     if (this.deliver) {
       // What is stored is sent, as a check-in would send it (a change committed meanwhile
       // included); the agent refuses nothing older than what it holds, nor does this stream.
-      const configuration = await configurationOf(this.fleet, this.deviceId, row.revision);
+      const configuration =
+        this.fleet.configurations.get(this.deviceId, row.revision) ??
+        (await readersOf(this.fleet).configurations.read(this.deviceId));
       if (configuration && configuration.revision > this.announced && !this.ended) {
         this.announced = configuration.revision;
         const { payload, signature } = configuration;
@@ -126,18 +129,18 @@ interface DeviceRevision {
 }
 
 /**
- * Reads device revisions for the notify streams in batches: one policy change notifies every
+ * Reads rows by device id for the notify streams in batches: one policy change notifies every
  * stream of its devices at once, and the reads asked for in one turn of the event loop become a
  * few `id in (…)` queries instead of one query per stream.
  */
-class RevisionReader {
-  private pending = new Map<string, ((row: DeviceRevision | undefined) => void)[]>();
+class BatchReader<Row> {
+  private pending = new Map<string, ((row: Row | undefined) => void)[]>();
   private failures: ((error: unknown) => void)[] = [];
   private scheduled = false;
 
-  constructor(private readonly fleet: FleetService) {}
+  constructor(private readonly load: (ids: readonly string[]) => Promise<Map<string, Row>>) {}
 
-  read(deviceId: string): Promise<DeviceRevision | undefined> {
+  read(deviceId: string): Promise<Row | undefined> {
     return new Promise((resolve, reject) => {
       const waiting = this.pending.get(deviceId);
       if (waiting) waiting.push(resolve);
@@ -157,14 +160,9 @@ class RevisionReader {
     this.failures = [];
     this.scheduled = false;
     try {
-      const rows = new Map<string, DeviceRevision>();
+      const rows = new Map<string, Row>();
       for (const ids of chunks([...batch.keys()])) {
-        const found = await this.fleet.db
-          .selectFrom('devices')
-          .select(['id', 'revision', 'offboarded_at'])
-          .where('id', 'in', ids)
-          .execute();
-        for (const row of found) rows.set(row.id, row);
+        for (const [id, row] of await this.load(ids)) rows.set(id, row);
       }
       for (const [id, waiting] of batch) for (const resolve of waiting) resolve(rows.get(id));
     } catch (error) {
@@ -173,15 +171,43 @@ class RevisionReader {
   }
 }
 
-const revisionReaders = new WeakMap<FleetService, RevisionReader>();
+interface Readers {
+  readonly revisions: BatchReader<DeviceRevision>;
+  /** Signed configurations the cache does not hold (another process saved the change). */
+  readonly configurations: BatchReader<CachedConfiguration>;
+}
 
-function revisionReaderOf(fleet: FleetService): RevisionReader {
-  let reader = revisionReaders.get(fleet);
-  if (!reader) {
-    reader = new RevisionReader(fleet);
-    revisionReaders.set(fleet, reader);
+const readers = new WeakMap<FleetService, Readers>();
+
+function readersOf(fleet: FleetService): Readers {
+  let found = readers.get(fleet);
+  if (!found) {
+    found = {
+      revisions: new BatchReader<DeviceRevision>(async (ids) => {
+        const rows = await fleet.db
+          .selectFrom('devices')
+          .select(['id', 'revision', 'offboarded_at'])
+          .where('id', 'in', ids)
+          .execute();
+        return new Map(rows.map(({ id, ...row }) => [id, row]));
+      }),
+      configurations: new BatchReader<CachedConfiguration>(async (ids) => {
+        const rows = await fleet.db
+          .selectFrom('effective_configurations')
+          .select(['device_id', 'revision', 'payload', 'signature'])
+          .where('device_id', 'in', ids)
+          .execute();
+        return new Map(
+          rows.map(({ device_id, ...configuration }): [string, CachedConfiguration] => {
+            fleet.configurations.put(device_id, configuration);
+            return [device_id, configuration];
+          }),
+        );
+      }),
+    };
+    readers.set(fleet, found);
   }
-  return reader;
+  return found;
 }
 
 /** Every open node-level session, pinged by one shared timer (not one interval per stream). */

@@ -338,7 +338,7 @@ export async function checkIn(
  * The device's signed configuration: from the cache when it holds this revision, else read (and
  * kept). What is stored is sent even when it is not `revision` (a change committed meanwhile).
  */
-export async function configurationOf(
+async function configurationOf(
   fleet: FleetService,
   deviceId: string,
   revision: number,
