@@ -5,10 +5,13 @@
  * one only moves "last report", and one bad report in a batch fails alone.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
+import { loadDeviceRecords } from '../src/services/fleet/device-records.js';
+import { fleetDb } from '../src/services/fleet/fleet-db.js';
 import { FleetService } from '../src/services/fleet/fleet-service.js';
-import type { ReportEntry } from '../src/services/fleet/report-writer.js';
+import { type ReportEntry, writeReports } from '../src/services/fleet/report-writer.js';
 import { linuxFacts, SimulatedAgent } from './agent-sim.js';
 import { type ApiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
@@ -129,5 +132,68 @@ describeEachStore('report writer', (target) => {
     expect(good).toEqual({ status: 'fulfilled', value: false });
     expect(bad?.status).toBe('rejected');
     expect(await deviceRow(d3.id)).toMatchObject({ reported_revision: d3.revision });
+  });
+
+  it('a report batch and a recompute of the same devices wait for each other, never deadlock', async () => {
+    // PostgreSQL only: SQLite runs one transaction at a time.
+    const store = server.context.store;
+    if (store.dialect !== 'postgres') return;
+    const [first, second] = [await device('rep-04'), await device('rep-05')].sort((a, b) =>
+      a.id < b.id ? -1 : 1,
+    );
+    if (!first || !second) throw new Error('two devices expected');
+    const lockWaits = async () =>
+      Number(
+        (
+          await sql<{
+            count: string;
+          }>`select count(*) as count from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(
+            store.db,
+          )
+        ).rows[0]?.count,
+      );
+    const untilLockWait = async () => {
+      const deadline = Date.now() + 5_000;
+      while ((await lockWaits()) === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    // A recompute (a policy saved meanwhile) has locked the first device and is about to lock
+    // the second, in id order, as fleet-service does.
+    let lockedFirst: () => void = () => {};
+    let goOn: () => void = () => {};
+    const firstLocked = new Promise<void>((resolve) => {
+      lockedFirst = resolve;
+    });
+    const mayGoOn = new Promise<void>((resolve) => {
+      goOn = resolve;
+    });
+    const recompute = store.transaction(async (trx) => {
+      await loadDeviceRecords(fleetDb(trx), fleetTenant(), [first.id], { lock: true });
+      lockedFirst();
+      await mayGoOn;
+      await loadDeviceRecords(fleetDb(trx), fleetTenant(), [second.id], { lock: true });
+    });
+    await firstLocked;
+    // Reports of both arrive, the second device's first. Before the batch locked its devices
+    // first in id order, it took the second one's row (its report's foreign key) and then
+    // waited for the first: with the recompute waiting for the second, a deadlock.
+    const applied = [{ id: SETTING, status: 'applied' as const }];
+    const batch = store.transaction((trx) =>
+      writeReports(
+        fleetDb(trx),
+        fleet.configurations,
+        [
+          entry(second.id, second.revision, `report-${randomUUID()}`, applied),
+          entry(first.id, first.revision, `report-${randomUUID()}`, applied),
+        ],
+        { lockDevices: true },
+      ),
+    );
+    await untilLockWait();
+    goOn();
+    const [recomputed, written] = await Promise.allSettled([recompute, batch]);
+    expect(recomputed.status).toBe('fulfilled');
+    expect(written).toEqual({ status: 'fulfilled', value: [false, false] });
   });
 });

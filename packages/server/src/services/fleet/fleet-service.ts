@@ -251,7 +251,11 @@ export class FleetService implements FleetEngine {
     const now = this.clock.now();
     let count = 0;
     const signed = new Map<string, CachedConfiguration>();
-    for (const ids of chunks(deviceIds)) {
+    // PostgreSQL: rows are locked chunk by chunk, so the chunks too go in id order; every
+    // transaction that locks several devices (recomputes, report batches) takes them in that
+    // one order, and none can wait for another that waits for it.
+    const ordered = this.locks ? [...new Set(deviceIds)].sort() : deviceIds;
+    for (const ids of chunks(ordered)) {
       const records = await loadDeviceRecords(db, state.tenantId, ids, { lock: this.locks });
       bumped.push(...(await this.applyBatch(db, state, records, now, signed)));
       count += records.length;

@@ -41,10 +41,15 @@ export class ReportWriter {
     MAX_BATCH,
   );
 
+  /** PostgreSQL: lock the batch's devices first, in id order (see `writeReports`). */
+  private readonly lockDevices: boolean;
+
   constructor(
     private readonly store: Store,
     private readonly configurations: ConfigurationCache,
-  ) {}
+  ) {
+    this.lockDevices = store.dialect === 'postgres';
+  }
 
   /** Resolves after the commit holding the report: true when it was a retry of a stored one. */
   write(entry: ReportEntry): Promise<boolean> {
@@ -58,6 +63,7 @@ export class ReportWriter {
           fleetDb(trx),
           this.configurations,
           batch.map((p) => p.item),
+          { lockDevices: this.lockDevices },
         ),
       );
       batch.forEach((pending, i) => {
@@ -67,7 +73,9 @@ export class ReportWriter {
       for (const pending of batch) {
         try {
           const [duplicate] = await this.store.transaction((trx) =>
-            writeReports(fleetDb(trx), this.configurations, [pending.item]),
+            writeReports(fleetDb(trx), this.configurations, [pending.item], {
+              lockDevices: this.lockDevices,
+            }),
           );
           pending.resolve(duplicate ?? false);
         } catch (error) {
@@ -88,12 +96,30 @@ interface DeviceOutcome {
 /**
  * Writes the reports (in order) and returns, for each, whether it was a retry. Exported for the
  * tests; callers go through {@link ReportWriter}.
+ *
+ * `lockDevices` (PostgreSQL): the devices' rows are locked first, in id order, as a recompute
+ * locks them. Otherwise the batch took its locks in another order (a key-share lock on each
+ * device by the reports' foreign key, the devices' statuses, then the devices' rows), and a
+ * policy saved while reports came in could deadlock with it: PostgreSQL then aborted one of the
+ * two, and a save answered 500.
  */
 export async function writeReports(
   db: FleetDb,
   configurations: ConfigurationCache,
   entries: readonly ReportEntry[],
+  options: { readonly lockDevices?: boolean } = {},
 ): Promise<boolean[]> {
+  if (options.lockDevices) {
+    for (const ids of chunks([...new Set(entries.map((entry) => entry.deviceId))].sort())) {
+      await db
+        .selectFrom('devices')
+        .select('id')
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    }
+  }
   const key = (deviceId: string, reportId: string) => `${deviceId}\u0000${reportId}`;
   const inserted = new Set<string>();
   for (const rows of chunks(entries, ROWS_PER_STATEMENT)) {
