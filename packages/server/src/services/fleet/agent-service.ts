@@ -20,7 +20,7 @@ import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import { appendAudit } from '../audit.js';
 import type { CachedConfiguration } from './configuration-cache.js';
-import { loadDeviceRecords } from './device-records.js';
+import { type DeviceRecord, loadDeviceRecords } from './device-records.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
 import { applyOutcome, evaluateDevice } from './recompute.js';
@@ -217,14 +217,16 @@ async function enrollOnce(
       last_check_in_at: now.toISOString(),
       offboarded_at: null,
     };
+    let record: DeviceRecord | undefined;
     if (existing) {
       await db
         .updateTable('devices')
         .set((eb) => ({ ...common, view_version: eb('view_version', '+', 1) }))
         .where('id', '=', deviceId)
         .execute();
+      [record] = await loadDeviceRecords(db, state.tenantId, [deviceId], { lock: fleet.locks });
     } else {
-      await db
+      const row = await db
         .insertInto('devices')
         .values({
           id: deviceId,
@@ -243,11 +245,13 @@ async function enrollOnce(
           last_report_at: null,
           reported_revision: null,
         })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // A new id: no tags, groups or memberships refer to it yet, and no other transaction
+      // sees (or locks) the row before this one commits. Nothing to read back.
+      const stored = JSON.parse(row.facts) as DeviceFacts;
+      record = { row, facts: stored, tags: [], staticGroupIds: new Set(), groupIds: [] };
     }
-    const [record] = await loadDeviceRecords(db, state.tenantId, [deviceId], {
-      lock: fleet.locks,
-    });
     if (!record) throw new Error(`device ${deviceId} vanished during enrollment`);
     // The tenant as this transaction sees it (after the row lock): never a stale cached state.
     const fresh = await tenantStateInTransaction(db, state.tenantId);
