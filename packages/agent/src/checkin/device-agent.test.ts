@@ -193,6 +193,23 @@ describe('DeviceAgent', () => {
     configuration: signConfiguration(document, key),
   });
 
+  /** `palisade-agent run` in the test, with every cycle's outcome kept. */
+  const startDaemon = () => {
+    const stop = new AbortController();
+    const cycles: (SyncOutcome | Error)[] = [];
+    const done = runDaemon(agent, {
+      signal: stop.signal,
+      onCycle: (outcome) => cycles.push(outcome),
+      random: () => 0,
+    });
+    return { stop, cycles, done };
+  };
+  const waitFor = async (what: () => boolean) => {
+    for (let i = 0; i < 200 && !what(); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(what()).toBe(true);
+  };
+
   beforeEach(async () => {
     server = new FakeServer();
     await server.start();
@@ -399,18 +416,7 @@ describe('DeviceAgent', () => {
 
   it('runs: checks in at start, on each notice, again after the stream drops, and stops cleanly', async () => {
     server.answer = () => signed(documentAt(1, ['/srv/']));
-    const stop = new AbortController();
-    const cycles: (SyncOutcome | Error)[] = [];
-    const done = runDaemon(agent, {
-      signal: stop.signal,
-      onCycle: (outcome) => cycles.push(outcome),
-      random: () => 0,
-    });
-    const waitFor = async (what: () => boolean) => {
-      for (let i = 0; i < 200 && !what(); i++)
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      expect(what()).toBe(true);
-    };
+    const { stop, cycles, done } = startDaemon();
     await waitFor(() => cycles.length === 1 && server.listening === 1);
     server.answer = () => signed(documentAt(2, ['/srv/', '/opt/']));
     server.notice('revision', { revision: 2 });
@@ -429,18 +435,7 @@ describe('DeviceAgent', () => {
 
   it('runs: applies and reports a configuration the stream delivers, without a check-in', async () => {
     server.answer = () => signed(documentAt(1, ['/srv/']));
-    const stop = new AbortController();
-    const cycles: (SyncOutcome | Error)[] = [];
-    const done = runDaemon(agent, {
-      signal: stop.signal,
-      onCycle: (outcome) => cycles.push(outcome),
-      random: () => 0,
-    });
-    const waitFor = async (what: () => boolean) => {
-      for (let i = 0; i < 200 && !what(); i++)
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      expect(what()).toBe(true);
-    };
+    const { stop, cycles, done } = startDaemon();
     await waitFor(() => cycles.length === 1 && server.listening === 1);
     expect(server.notifyUrls.at(-1)).toMatch(/[?&]deliver=configuration$/);
     const checkIns = server.checkIns.length;
