@@ -399,13 +399,7 @@ describe('DeviceAgent', () => {
   it('runs: checks in again on the fallback interval the server gives, with no notice at all', async () => {
     // The server asks for the next check-in in 1 s (jittered to 0.5 s with random = 0).
     server.answer = () => ({ s: 'u', n: 1 });
-    const stop = new AbortController();
-    const cycles: (SyncOutcome | Error)[] = [];
-    const done = runDaemon(agent, {
-      signal: stop.signal,
-      onCycle: (outcome) => cycles.push(outcome),
-      random: () => 0,
-    });
+    const { stop, cycles, done } = startDaemon();
     for (let i = 0; i < 400 && cycles.length < 3; i++)
       await new Promise((resolve) => setTimeout(resolve, 25));
     stop.abort();
