@@ -31,7 +31,6 @@ import {
 } from './device-records.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
-import { GroupCommit } from './group-commit.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
 import {
@@ -75,8 +74,6 @@ export class FleetService implements FleetEngine {
   readonly views: DeviceViewCache;
   /** Check-in history, written with group commit (one transaction per burst of check-ins). */
   readonly checkIns: CheckInRecorder;
-  /** Enrollments and reports: one commit per burst on SQLite (group commit). */
-  readonly agentWrites: GroupCommit;
   /** Signed configurations by device and revision (immutable per revision: safe everywhere). */
   readonly configurations = new ConfigurationCache();
   /** Agent reports, written in bulk (one transaction per burst). */
@@ -98,7 +95,6 @@ export class FleetService implements FleetEngine {
       this.metrics.walSyncSeconds.observe(seconds),
     );
     this.checkIns = new CheckInRecorder(options.store);
-    this.agentWrites = new GroupCommit(options.store);
     this.reports = new ReportWriter(options.store, this.configurations);
     this.auth = new DeviceAuthCache({
       enabled: options.credentialCache ?? options.store.dialect === 'sqlite',

@@ -132,7 +132,7 @@ const statesByTransaction = new WeakMap<FleetDb, Map<string, Promise<TenantState
 /**
  * The tenant as transaction `trx` sees it, read once per transaction. Only for transactions that
  * never change the tenant's policies, groups, asset rules or settings (the agents' writes): the
- * enrollments that share one group-commit transaction then share one read of the tenant.
+ * enrollments written together in one transaction then share one read of the tenant.
  */
 export function tenantStateInTransaction(trx: FleetDb, tenantId: string): Promise<TenantState> {
   let states = statesByTransaction.get(trx);
