@@ -8,7 +8,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { linuxFacts, SimulatedAgent, windowsFacts } from './agent-sim.js';
-import { type ApiClient, signIn } from './http.js';
+import { type ApiClient, linuxPolicyOnGroup, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('a burst of enrollments', (target) => {
@@ -22,19 +22,11 @@ describeEachStore('a burst of enrollments', (target) => {
     token = (
       await admin.post<{ token: string }>('/api/v1/onboarding-tokens', { description: 'burst' })
     ).body.token;
-    const group = await admin.post<{ id: string }>('/api/v1/groups', {
-      kind: 'dynamic',
-      name: 'Burst web',
-      rule: '(device.displayName -startsWith "burst-web-")',
-    });
-    const policy = await admin.post('/api/v1/policies', {
-      name: 'Burst antivirus',
-      platform: 'linux',
-      profile: 'antivirus',
-      settings: { 'antivirus.realTimeProtection': true },
-      assignments: { include: [group.body.id], exclude: [], filter: null },
-    });
-    expect(policy.status).toBe(201);
+    await linuxPolicyOnGroup(
+      admin,
+      { group: 'Burst web', policy: 'Burst antivirus' },
+      '(device.displayName -startsWith "burst-web-")',
+    );
   });
 
   it('enrolls every machine of a burst as its own device, with its groups and configuration', async () => {

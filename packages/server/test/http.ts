@@ -66,3 +66,31 @@ export async function signIn(
   }
   return apiClient(baseUrl, answer.body.token);
 }
+
+/**
+ * A dynamic group and a Linux antivirus policy on it (realTimeProtection on), through the API;
+ * throws unless both are created. Returns their ids.
+ */
+export async function linuxPolicyOnGroup(
+  admin: ApiClient,
+  names: { readonly group: string; readonly policy: string },
+  rule: string,
+): Promise<{ groupId: string; policyId: string }> {
+  const group = await admin.post<{ id: string }>('/api/v1/groups', {
+    kind: 'dynamic',
+    name: names.group,
+    rule,
+  });
+  if (group.status !== 201) throw new Error(`group: ${group.status} ${JSON.stringify(group.body)}`);
+  const policy = await admin.post<{ id: string }>('/api/v1/policies', {
+    name: names.policy,
+    platform: 'linux',
+    profile: 'antivirus',
+    settings: { 'antivirus.realTimeProtection': true },
+    assignments: { include: [group.body.id], exclude: [], filter: null },
+  });
+  if (policy.status !== 201) {
+    throw new Error(`policy: ${policy.status} ${JSON.stringify(policy.body)}`);
+  }
+  return { groupId: group.body.id, policyId: policy.body.id };
+}

@@ -8,7 +8,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { linuxFacts, metricValue, SimulatedAgent } from './agent-sim.js';
-import { type ApiClient, signIn } from './http.js';
+import { type ApiClient, linuxPolicyOnGroup, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
 const WITHIN_MS = 5_000;
@@ -46,19 +46,11 @@ describeEachStore('notify delivering configurations', (target) => {
       'palisade_check_ins_total',
       'result="changed"',
     );
-    const group = await admin.post<{ id: string }>('/api/v1/groups', {
-      kind: 'dynamic',
-      name: 'deliver linux',
-      rule: '(device.deviceOSType -eq "Linux")',
-    });
-    const policy = await admin.post('/api/v1/policies', {
-      name: 'Delivered antivirus',
-      platform: 'linux',
-      profile: 'antivirus',
-      settings: { 'antivirus.realTimeProtection': true },
-      assignments: { include: [group.body.id], exclude: [], filter: null },
-    });
-    expect(policy.status).toBe(201);
+    await linuxPolicyOnGroup(
+      admin,
+      { group: 'deliver linux', policy: 'Delivered antivirus' },
+      '(device.deviceOSType -eq "Linux")',
+    );
     const event = await stream.next('configuration', WITHIN_MS);
     const document = agent.accept(event.data as { payload: string; signature: string });
     expect(document.revision).toBeGreaterThan(held);
