@@ -101,19 +101,25 @@ export const propagation: Benchmark = {
         }
         if (!byAgent.has(agent)) byAgent.set(agent, report.at);
       };
-      const syncStarted = performance.now();
-      const sync = await admin.syncNow('group', groupId);
-      const syncAskedAt = performance.now();
-      const syncCallMs = syncAskedAt - syncStarted;
-      const answered = () => syncReports.get(sync.syncRequestId)?.size ?? 0;
-      await waitFor(
-        'every group member to answer the sync',
-        () => answered() >= sync.deviceCount,
-        120_000,
-        () => `${answered()}/${sync.deviceCount}`,
-        options.log,
-      ).catch((error: unknown) => {
-        options.log(`  ${error instanceof Error ? error.message : String(error)}`);
+      let syncAskedAt = 0;
+      let syncCallMs = 0;
+      let sync = { syncRequestId: '', deviceCount: 0 };
+      // Profiled too (with --profile): the second window of each server's profiles.
+      await servers.profiled(async () => {
+        const syncStarted = performance.now();
+        sync = await admin.syncNow('group', groupId);
+        syncAskedAt = performance.now();
+        syncCallMs = syncAskedAt - syncStarted;
+        const answered = () => syncReports.get(sync.syncRequestId)?.size ?? 0;
+        await waitFor(
+          'every group member to answer the sync',
+          () => answered() >= sync.deviceCount,
+          120_000,
+          () => `${answered()}/${sync.deviceCount}`,
+          options.log,
+        ).catch((error: unknown) => {
+          options.log(`  ${error instanceof Error ? error.message : String(error)}`);
+        });
       });
       const syncLatencies = [...(syncReports.get(sync.syncRequestId)?.values() ?? [])].map((at) =>
         Math.max(0, at - syncAskedAt),

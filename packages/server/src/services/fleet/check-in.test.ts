@@ -214,6 +214,46 @@ describeEachStore('check-in hot path', (target) => {
     expect(await lastSeen()).toBe(now.toISOString());
   });
 
+  it('moves every device\'s "last seen" to its own newest check-in when a burst is written together', async () => {
+    const devices = await Promise.all(
+      ['seen-01', 'seen-02', 'seen-03'].map((name) => enrollLinux(fleet, token, name)),
+    );
+    const base = Date.parse('2031-06-01T00:00:00.000Z');
+    const at = (i: number, k: number) => new Date(base + i * 60_000 + k * 1000).toISOString();
+    const entry = (deviceId: string, when: string, lastSeen: boolean) => ({
+      tenantId: devices[0]?.tenantId ?? '',
+      deviceId,
+      at: when,
+      heldRevision: null,
+      sentRevision: null,
+      factsChanged: false,
+      lastSeen,
+    });
+    // One burst: two check-ins each (the later one wins), and one that does not move last seen.
+    await Promise.all([
+      ...devices.flatMap((device, i) => [
+        fleet.checkIns.record(entry(device.deviceId, at(i, 1), true)),
+        fleet.checkIns.record(entry(device.deviceId, at(i, 0), true)),
+      ]),
+      fleet.checkIns.record(entry(devices[0]?.deviceId ?? '', at(9, 9), false)),
+    ]);
+    const rows = await store.db
+      .selectFrom('devices')
+      .select(['id', 'last_check_in_at'])
+      .where(
+        'id',
+        'in',
+        devices.map((device) => device.deviceId),
+      )
+      .execute();
+    const seen = new Map(rows.map((row) => [row.id, row.last_check_in_at]));
+    expect(devices.map((device) => seen.get(device.deviceId))).toEqual([
+      at(0, 1),
+      at(1, 1),
+      at(2, 1),
+    ]);
+  });
+
   it('keeps a bounded check-in history: the newest entries, trimmed every few check-ins', async () => {
     const device = await authenticateDevice(fleet, `Bearer ${credential}`);
     const start = Date.parse('2030-01-01T00:00:00.000Z');
