@@ -68,7 +68,10 @@ export async function runDaemon(agent: DeviceAgent, options: DaemonOptions): Pro
       await agent.state.log(`sync failed: ${errorMessage(error)}`).catch(() => {});
       options.onCycle?.(error instanceof Error ? error : new Error(String(error)));
     }
-    schedule();
+    // The fallback interval runs from the last check-in: a delivered configuration is not one
+    // (its facts did not go up), and deliveries more frequent than the interval must not put
+    // the next check-in off for ever.
+    if (!delivered) schedule();
   };
 
   function trigger(syncRequestId: string | undefined, delivered?: SignedConfiguration): void {

@@ -454,4 +454,28 @@ describe('DeviceAgent', () => {
     stop.abort();
     await done;
   });
+
+  it('runs: configurations delivered more often than the fallback interval do not put off its check-ins', async () => {
+    // Check in again after 1 s (0.5 s jittered with random = 0); a delivery every 100 ms.
+    server.answer = () => ({ s: 'u', n: 1 });
+    const { stop, cycles, done } = startDaemon();
+    await waitFor(() => cycles.length >= 1 && server.listening === 1);
+    const checkIns = server.checkIns.length;
+    let revision = 1;
+    const deliveries = setInterval(() => {
+      revision += 1;
+      server.notice(
+        'configuration',
+        signConfiguration(documentAt(revision, ['/srv/']), tenant.privateKey),
+      );
+    }, 100);
+    try {
+      // The facts still go up on the interval, deliveries or not.
+      await waitFor(() => server.checkIns.length >= checkIns + 2);
+    } finally {
+      clearInterval(deliveries);
+      stop.abort();
+      await done;
+    }
+  });
 });
