@@ -229,6 +229,20 @@ export type ReportResponse = z.infer<typeof ReportResponseSchema>;
 export const NOTIFY_DELIVER_CONFIGURATION = 'configuration';
 
 /**
+ * The query of `GET /agent/v1/notify` ('' when empty): the revision held, when there is one, and
+ * `deliver=configuration` when asked for.
+ *
+ * @example notifyQuery(7, true) // '?revision=7&deliver=configuration'
+ */
+export function notifyQuery(heldRevision: number | null, deliver: boolean): string {
+  const params = [
+    ...(heldRevision === null ? [] : [`revision=${heldRevision}`]),
+    ...(deliver ? [`deliver=${NOTIFY_DELIVER_CONFIGURATION}`] : []),
+  ];
+  return params.length === 0 ? '' : `?${params.join('&')}`;
+}
+
+/**
  * SSE event `configuration`: the device's new signed configuration, exactly as a check-in would
  * answer it (verify it as such: a revision below the one held is refused), then apply and report.
  */

@@ -10,6 +10,7 @@ import {
   type ConfigurationDocument,
   type EnrollResponse,
   generateEd25519KeyPair,
+  notifyQuery,
   type ReportResponse,
   verifySignedConfiguration,
 } from '@palisade/protocol';
@@ -172,11 +173,7 @@ export class SimulatedAgent {
   ): Promise<NotifyStream> {
     const controller = new AbortController();
     const held = options.revision === undefined ? this.revision : options.revision;
-    const params = [
-      ...(held === null ? [] : [`revision=${held}`]),
-      ...(options.deliver ? ['deliver=configuration'] : []),
-    ];
-    const query = params.length === 0 ? '' : `?${params.join('&')}`;
+    const query = notifyQuery(held, options.deliver ?? false);
     const response = await fetch(`${this.baseUrl}/agent/v1/notify${query}`, {
       headers: { authorization: `Bearer ${this.credential}`, accept: 'text/event-stream' },
       signal: controller.signal,

@@ -15,11 +15,11 @@ import {
   type EnrollRequest,
   type EnrollResponse,
   EnrollResponseSchema,
-  NOTIFY_DELIVER_CONFIGURATION,
   NOTIFY_UPGRADE,
   NotifyConfigurationEventSchema,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
+  notifyQuery,
   type ReportRequest,
   type ReportResponse,
   ReportResponseSchema,
@@ -115,8 +115,7 @@ export class AgentClient {
   ): AsyncGenerator<NotifyEvent> {
     // New configurations come on the stream itself (`configuration` events): a change is applied
     // and reported without a check-in. A server that does not know `deliver` sends notices.
-    const deliver = `deliver=${NOTIFY_DELIVER_CONFIGURATION}`;
-    const query = heldRevision === null ? `?${deliver}` : `?revision=${heldRevision}&${deliver}`;
+    const query = notifyQuery(heldRevision, true);
     const idle = new AbortController();
     const stop = () => idle.abort();
     signal.addEventListener('abort', stop, { once: true });

@@ -9,7 +9,7 @@
 import type { SignedConfiguration } from '@palisade/protocol';
 import { errorMessage } from '../drivers/driver.js';
 import { AgentClient, AgentProtocolError } from './client.js';
-import type { DeviceAgent, SyncOutcome } from './device-agent.js';
+import { DEFAULT_INTERVAL_S, type DeviceAgent, type SyncOutcome } from './device-agent.js';
 
 export interface DaemonOptions {
   /** Stops the daemon (SIGTERM/SIGINT in main). */
@@ -20,7 +20,6 @@ export interface DaemonOptions {
 
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
-const DEFAULT_INTERVAL_S = 90 * 60;
 
 /** Full jitter: a uniform wait in [base/2, base]. */
 export function jittered(ms: number, random: () => number): number {

@@ -34,7 +34,7 @@ import {
 import { AgentClient } from './client.js';
 
 /** The fallback interval before the server has given one (seconds). */
-const DEFAULT_INTERVAL_S = 90 * 60;
+export const DEFAULT_INTERVAL_S = 90 * 60;
 
 export interface AgentOptions extends RememberedOptions {
   readonly run?: CommandRunner;

@@ -13,10 +13,10 @@ import {
   AGENT_API_PREFIX,
   CheckInResponseSchema,
   EnrollResponseSchema,
-  NOTIFY_DELIVER_CONFIGURATION,
   NotifyConfigurationEventSchema,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
+  notifyQuery,
   ReportResponseSchema,
   verifySignedConfigurationOffThread,
 } from '@palisade/protocol';
@@ -380,11 +380,7 @@ export class SimulatedAgent {
         }
         // The held revision lets the server announce at once a change made while the stream was down.
         const openedWith = this.heldRevision;
-        const params = [
-          ...(openedWith === null ? [] : [`revision=${openedWith}`]),
-          ...(this.env.deliver ? [`deliver=${NOTIFY_DELIVER_CONFIGURATION}`] : []),
-        ];
-        const query = params.length === 0 ? '' : `?${params.join('&')}`;
+        const query = notifyQuery(openedWith, this.env.deliver);
         this.stream = this.env.transport.openEventStream(
           `${AGENT_API_PREFIX}/notify${query}`,
           credential,

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  AGENT_API_PREFIX,
   CheckInRequestSchema,
   EnrollRequestSchema,
   MAX_REVISION,
@@ -39,7 +40,7 @@ import {
 import type { FleetService } from '../services/fleet/fleet-service.js';
 import { type NotifyRequest, openNotifyStream, openUpgradedNotifyStream } from './notify-stream.js';
 
-const NOTIFY_PATH = '/agent/v1/notify';
+const NOTIFY_PATH = `${AGENT_API_PREFIX}/notify`;
 
 /** Hono's JSON validator accepts exactly these content types. */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/;
@@ -274,7 +275,7 @@ export function createNotifyUpgrade(options: AgentFastLaneOptions): NotifyUpgrad
         );
       }
       const url = request.url ?? '';
-      if (request.method !== 'GET' || url.split('?')[0] !== '/agent/v1/notify') {
+      if (request.method !== 'GET' || url.split('?')[0] !== NOTIFY_PATH) {
         throw new ApiError('not_found');
       }
       const query = notifyRequestOf(url);
@@ -389,7 +390,7 @@ function requestIdOf(request: IncomingMessage): string {
  * What `/agent/v1/notify[?revision=N][&deliver=configuration]` asks for (either order); null for
  * any other URL or query, which goes to Hono (its validator answers odd queries).
  */
-export function notifyRequestOf(url: string): NotifyRequest | null {
+function notifyRequestOf(url: string): NotifyRequest | null {
   if (url === NOTIFY_PATH) return { held: undefined, deliver: false };
   if (!url.startsWith(`${NOTIFY_PATH}?`)) return null;
   let held: number | undefined;

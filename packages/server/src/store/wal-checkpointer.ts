@@ -41,18 +41,20 @@ db.pragma('busy_timeout = 5000');
 const { statSync } = require('node:fs');
 const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 const frameBytes = db.pragma('page_size', { simple: true }) + 24;
+// The checkpoint's result: the frames the WAL holds since it last started over (log), copied.
+const passive = () => {
+  try { return db.pragma('wal_checkpoint(PASSIVE)')[0]; } catch (error) { parentPort.postMessage(String(error)); }
+};
 const checkpoint = () => {
-  try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    // The WAL holds this much since it last started over: past the limit, it is not starting over.
-    if (result && result.log * frameBytes >= workerData.limitBytes) {
-      parentPort.postMessage({ behind: result.log });
-    }
-  } catch (error) { parentPort.postMessage(String(error)); }
+  const result = passive();
+  // Past the limit, the WAL is not starting over: say so.
+  if (result && result.log * frameBytes >= workerData.limitBytes) {
+    parentPort.postMessage({ behind: result.log });
+  }
 };
 // Asked while the store holds its connection between transactions: copy what is left.
 const finish = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error)); }
+  passive();
   parentPort.postMessage({ finished: true });
 };
 // Only once the WAL has grown: a page written again and again is then copied once, not on

@@ -3,13 +3,8 @@
  * when nothing changed it costs one primary-key read (the credential check, which also yields the
  * revision) and at most one throttled write of "last seen".
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
-import {
-  canonicalJson,
-  type DeviceFacts,
-  type EnrollmentDecision,
-  type JsonValue,
-} from '@palisade/core';
+import { timingSafeEqual } from 'node:crypto';
+import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
 import {
   type CheckInRequest,
   type CheckInResponse,
@@ -20,19 +15,16 @@ import {
   type ReportRequest,
   type ReportResponse,
 } from '@palisade/protocol';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
-import type { AfterCommit } from '../../context.js';
 import { ApiError } from '../../errors.js';
-import type { Database } from '../../store/schema.js';
-import { appendAudit } from '../audit.js';
-import { BatchQueue, type Pending } from './batch-queue.js';
 import type { CachedConfiguration } from './configuration-cache.js';
-import { type DeviceRecord, groupBy, loadDeviceRecords } from './device-records.js';
+import { loadDeviceRecords } from './device-records.js';
+import { type Enrolled, type EnrollUnit, writeEnrollments } from './enrollments.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
-import { applyOutcome, applyOutcomes, evaluateDevice } from './recompute.js';
-import { loadTenantState, type TenantState, tenantStateInTransaction } from './tenant-state.js';
+import { applyOutcome, evaluateDevice, signedOf } from './recompute.js';
+import { loadTenantState, type TenantState } from './tenant-state.js';
 
 /** "Last seen" is written at most this often on unchanged check-ins (the hot path stays a read). */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -160,7 +152,7 @@ export async function enroll(fleet: FleetService, request: EnrollRequest): Promi
   }
   const state = await fleet.tenantState(token.tenant_id);
   const secret = newSecret();
-  const enrolled = await enrollWithRetry(fleet, state, token.id, request, secret, now);
+  const enrolled = await enrollWithRetry(fleet, { state, tokenId: token.id, request, secret, now });
   fleet.metrics.enrollments.inc({ status: enrolled.decision.name });
   await enrolled.afterCommit();
   return {
@@ -174,245 +166,30 @@ export async function enroll(fleet: FleetService, request: EnrollRequest): Promi
 }
 
 /** Two agents of one machine enrolling at once race on (tenant, machine id): the loser retries. */
-async function enrollWithRetry(
-  fleet: FleetService,
-  state: TenantState,
-  tokenId: string,
-  request: EnrollRequest,
-  secret: string,
-  now: Date,
-) {
+async function enrollWithRetry(fleet: FleetService, unit: EnrollUnit): Promise<Enrolled> {
   try {
-    return await enrollOnce(fleet, state, tokenId, request, secret, now);
+    return await enrollOnce(fleet, unit);
   } catch (error) {
     const exists = await fleet.db
       .selectFrom('devices')
       .select('id')
-      .where('tenant_id', '=', state.tenantId)
-      .where('machine_id', '=', request.machineId)
+      .where('tenant_id', '=', unit.state.tenantId)
+      .where('machine_id', '=', unit.request.machineId)
       .executeTakeFirst();
     if (!exists) throw error;
-    return enrollOnce(fleet, state, tokenId, request, secret, now);
+    return enrollOnce(fleet, unit);
   }
-}
-
-/** One enrollment as it reaches the store. */
-interface EnrollUnit {
-  readonly state: TenantState;
-  readonly tokenId: string;
-  readonly request: EnrollRequest;
-  readonly secret: string;
-  readonly now: Date;
-}
-
-interface Enrolled {
-  readonly deviceId: string;
-  readonly decision: EnrollmentDecision;
-  readonly afterCommit: AfterCommit;
 }
 
 /**
- * One enrollment in the store. On SQLite the enrollments that arrive while one batch is written
- * share the next (`writeEnrollments`); on PostgreSQL each has its own transaction.
+ * One enrollment in the store: on SQLite with the enrollments that arrive meanwhile (one
+ * transaction per burst, `FleetService.enrollments`), on PostgreSQL in a transaction of its own.
  */
-function enrollOnce(
-  fleet: FleetService,
-  state: TenantState,
-  tokenId: string,
-  request: EnrollRequest,
-  secret: string,
-  now: Date,
-): Promise<Enrolled> {
-  const unit = { state, tokenId, request, secret, now };
-  if (fleet.store.dialect !== 'sqlite') return enrollAlone(fleet, unit);
-  let queue = enrollmentQueues.get(fleet);
-  if (!queue) {
-    const created = new BatchQueue<EnrollUnit, Enrolled>(
-      (batch) => writeEnrollments(fleet, batch),
-      ENROLLMENTS_PER_BATCH,
-    );
-    enrollmentQueues.set(fleet, created);
-    queue = created;
-  }
-  return queue.push(unit);
-}
-
-/** At most this many enrollments share one transaction (bounds how long it holds the store). */
-const ENROLLMENTS_PER_BATCH = 256;
-
-const enrollmentQueues = new WeakMap<FleetService, BatchQueue<EnrollUnit, Enrolled>>();
-
-/** One enrollment in a transaction of its own. */
-async function enrollAlone(fleet: FleetService, unit: EnrollUnit): Promise<Enrolled> {
-  const [enrolled] = await fleet.store.transaction((trx) => enrollTogether(fleet, trx, [unit]));
+async function enrollOnce(fleet: FleetService, unit: EnrollUnit): Promise<Enrolled> {
+  if (fleet.store.dialect === 'sqlite') return fleet.enrollments.push(unit);
+  const [enrolled] = await writeEnrollments(fleet, [unit]);
   if (!enrolled) throw new Error('the enrollment was not written');
   return enrolled;
-}
-
-/**
- * A burst of enrollments in one durable transaction (SQLite): each device's row is written, then
- * all of them are evaluated and their tags, memberships, signed configurations and statuses
- * written together in multi-row statements (`applyOutcomes`), instead of a dozen statements
- * per enrollment. Every caller is answered after the commit that holds its enrollment. If the
- * batch fails (two agents of one machine in one batch, say), each enrollment is written alone,
- * so only a failing one's caller sees the error.
- */
-async function writeEnrollments(
-  fleet: FleetService,
-  batch: readonly Pending<EnrollUnit, Enrolled>[],
-): Promise<void> {
-  let enrolled: Enrolled[];
-  try {
-    enrolled = await fleet.store.transaction((trx) =>
-      enrollTogether(
-        fleet,
-        trx,
-        batch.map((pending) => pending.item),
-      ),
-    );
-  } catch {
-    for (const pending of batch) {
-      try {
-        pending.resolve(await enrollAlone(fleet, pending.item));
-      } catch (error) {
-        pending.reject(error);
-      }
-    }
-    return;
-  }
-  batch.forEach((pending, i) => {
-    const result = enrolled[i];
-    if (result) pending.resolve(result);
-    else pending.reject(new Error('an enrollment of the batch was lost'));
-  });
-}
-
-/** Writes the enrollments inside `trx`; answers in the units' order. */
-async function enrollTogether(
-  fleet: FleetService,
-  trx: Kysely<Database>,
-  units: readonly EnrollUnit[],
-): Promise<Enrolled[]> {
-  const db = fleetDb(trx);
-  const written: { unit: EnrollUnit; record: DeviceRecord; existing: boolean }[] = [];
-  for (const unit of units) written.push({ unit, ...(await writeDeviceRow(fleet, db, unit)) });
-  const now = units[units.length - 1]?.now ?? fleet.clock.now();
-  const answers = new Map<EnrollUnit, Enrolled>();
-  for (const [tenantId, ofTenant] of groupBy(written, (entry) => entry.unit.state.tenantId)) {
-    // The tenant as this transaction sees it (after the row locks): never a stale cached state.
-    const fresh = await tenantStateInTransaction(db, tenantId);
-    const items = ofTenant.map(({ record }) => ({
-      record,
-      outcome: evaluateDevice(fresh, record),
-    }));
-    const results = await applyOutcomes(db, fresh, items, now);
-    fleet.metrics.devicesRecomputed.inc({ cause: 'enrollment' }, items.length);
-    for (const [i, { unit, record, existing }] of ofTenant.entries()) {
-      const outcome = items[i]?.outcome;
-      const result = results[i];
-      if (!outcome || !result) throw new Error('applyOutcomes answered fewer devices than asked');
-      const { facts } = unit.request;
-      const deviceId = record.row.id;
-      await appendAudit(trx, {
-        tenantId,
-        actor: { type: 'device', id: deviceId, name: facts.hostname },
-        action: existing ? 'device.re-enroll' : 'device.enroll',
-        objectType: 'device',
-        objectId: deviceId,
-        after: {
-          hostname: facts.hostname,
-          platform: facts.platform,
-          machineId: unit.request.machineId,
-          enrollment: { code: outcome.decision.code, name: outcome.decision.name },
-        },
-        at: unit.now,
-      });
-      // A re-enrolled device has a new credential: its notice also drops the cached old one.
-      const notify = result.bumped || existing;
-      answers.set(unit, {
-        deviceId,
-        decision: outcome.decision,
-        afterCommit: fleet.afterCommit(
-          tenantId,
-          notify ? [deviceId] : [],
-          false,
-          signedOf(deviceId, result),
-        ),
-      });
-    }
-  }
-  return units.map((unit) => {
-    const answer = answers.get(unit);
-    if (!answer) throw new Error('an enrollment was not written');
-    return answer;
-  });
-}
-
-/** Inserts the device (or updates the machine's existing one) and returns its record. */
-async function writeDeviceRow(
-  fleet: FleetService,
-  db: FleetDb,
-  { state, tokenId, request, secret, now }: EnrollUnit,
-): Promise<{ record: DeviceRecord; existing: boolean }> {
-  const facts = request.facts as DeviceFacts;
-  const existing = await db
-    .selectFrom('devices')
-    .select('id')
-    .where('tenant_id', '=', state.tenantId)
-    .where('machine_id', '=', request.machineId)
-    .executeTakeFirst();
-  const deviceId = existing?.id ?? randomUUID();
-  const common = {
-    hostname: facts.hostname,
-    hostname_lower: facts.hostname.toLowerCase(),
-    platform: facts.platform,
-    facts: JSON.stringify(facts),
-    credential_hash: hashSecret(secret),
-    public_key: request.publicKey,
-    onboarding_token_id: tokenId,
-    last_check_in_at: now.toISOString(),
-    offboarded_at: null,
-  };
-  if (existing) {
-    await db
-      .updateTable('devices')
-      .set((eb) => ({ ...common, view_version: eb('view_version', '+', 1) }))
-      .where('id', '=', deviceId)
-      .execute();
-    const [record] = await loadDeviceRecords(db, state.tenantId, [deviceId], {
-      lock: fleet.locks,
-    });
-    if (!record) throw new Error(`device ${deviceId} vanished during enrollment`);
-    return { record, existing: true };
-  }
-  const row = await db
-    .insertInto('devices')
-    .values({
-      id: deviceId,
-      tenant_id: state.tenantId,
-      machine_id: request.machineId,
-      ...common,
-      enrollment_code: 0,
-      enrollment_name: '',
-      managed_by: 'none',
-      identity: 'synthetic',
-      directory_device_id: deviceId,
-      revision: 0,
-      config_hash: '',
-      report_status: null,
-      enrolled_at: now.toISOString(),
-      last_report_at: null,
-      reported_revision: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  // A new id: no tags, groups or memberships refer to it yet, and no other transaction sees (or
-  // locks) the row before this one commits. Nothing to read back.
-  const stored = JSON.parse(row.facts) as DeviceFacts;
-  return {
-    record: { row, facts: stored, tags: [], staticGroupIds: new Set(), groupIds: [] },
-    existing: false,
-  };
 }
 
 export async function checkIn(
@@ -622,13 +399,6 @@ async function catchUpRevision(
   });
   await afterCommit();
   return revision;
-}
-
-function signedOf(
-  deviceId: string,
-  result: { readonly signed?: CachedConfiguration },
-): ReadonlyMap<string, CachedConfiguration> | undefined {
-  return result.signed ? new Map([[deviceId, result.signed]]) : undefined;
 }
 
 async function recordCheckIn(

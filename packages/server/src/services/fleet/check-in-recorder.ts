@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
-import { type Pending as BatchPending, BatchQueue } from './batch-queue.js';
+import { BatchQueue } from './batch-queue.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 
 /** Check-in history kept per device. */
@@ -31,13 +31,14 @@ export interface CheckInEntry {
   readonly lastSeen: boolean;
 }
 
-type Pending = BatchPending<CheckInEntry, void>;
-
 /** Devices whose "last seen" one UPDATE sets (two parameters each, one more for the id list). */
 const LAST_SEEN_PER_STATEMENT = 200;
 
 export class CheckInRecorder {
-  private readonly queue = new BatchQueue<CheckInEntry, void>((batch) => this.writeBatch(batch));
+  private readonly queue = new BatchQueue<CheckInEntry, void>(async (entries) => {
+    await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), entries));
+    return [];
+  });
   /** Entries written per device since its history was last trimmed (this process). */
   private readonly sinceTrim = new Map<string, number>();
 
@@ -53,27 +54,7 @@ export class CheckInRecorder {
    * the change itself: one commit instead of two).
    */
   writeWithin(db: FleetDb, entry: CheckInEntry): Promise<void> {
-    return this.writeEntries(db, [{ item: entry, resolve: () => {}, reject: () => {} }]);
-  }
-
-  private async writeBatch(batch: readonly Pending[]): Promise<void> {
-    // One device order for every batch, so two processes on PostgreSQL lock rows alike.
-    const ordered = [...batch].sort((a, b) => compare(a.item.deviceId, b.item.deviceId));
-    try {
-      await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), ordered));
-      for (const pending of ordered) pending.resolve();
-    } catch {
-      // One failing entry (a device offboarded and deleted meanwhile) must not fail the others:
-      // write each alone, so only its own check-in sees the error.
-      for (const pending of ordered) {
-        try {
-          await this.store.relaxedTransaction((trx) => this.writeEntries(fleetDb(trx), [pending]));
-          pending.resolve();
-        } catch (error) {
-          pending.reject(error);
-        }
-      }
-    }
+    return this.writeEntries(db, [entry]);
   }
 
   /**
@@ -82,9 +63,11 @@ export class CheckInRecorder {
    * history holds between CHECK_IN_HISTORY and CHECK_IN_HISTORY + TRIM_EVERY rows; readers show
    * the newest CHECK_IN_HISTORY).
    */
-  private async writeEntries(db: FleetDb, batch: readonly Pending[]): Promise<void> {
+  private async writeEntries(db: FleetDb, batch: readonly CheckInEntry[]): Promise<void> {
+    // One device order for every batch, so two processes on PostgreSQL lock rows alike.
+    const entries = [...batch].sort((a, b) => compare(a.deviceId, b.deviceId));
     const lastSeen = new Map<string, string>();
-    for (const { item: entry } of batch) {
+    for (const entry of entries) {
       if (!entry.lastSeen) continue;
       const seen = lastSeen.get(entry.deviceId);
       if (seen === undefined || seen < entry.at) lastSeen.set(entry.deviceId, entry.at);
@@ -108,11 +91,11 @@ export class CheckInRecorder {
         )
         .execute();
     }
-    for (const rows of chunks(batch, INSERT_ROWS)) {
+    for (const rows of chunks(entries, INSERT_ROWS)) {
       await db
         .insertInto('check_ins')
         .values(
-          rows.map(({ item: entry }) => ({
+          rows.map((entry) => ({
             id: randomUUID(),
             tenant_id: entry.tenantId,
             device_id: entry.deviceId,
@@ -124,7 +107,7 @@ export class CheckInRecorder {
         )
         .execute();
     }
-    for (const { item: entry } of batch) {
+    for (const entry of entries) {
       const grown = (this.sinceTrim.get(entry.deviceId) ?? 0) + 1;
       if (grown < TRIM_EVERY) {
         this.sinceTrim.set(entry.deviceId, grown);

@@ -20,19 +20,17 @@ import { storedView } from './recompute.js';
 
 const PROPERTIES_OF = { device: devicePropertiesOf, asset: assetPropertiesOf } as const;
 
-interface Entry {
-  readonly version: number;
-  readonly record: DeviceRecord;
-}
-
-/** A tenant's devices as last remembered, with the scan stamp they were read at (SQLite). */
+/**
+ * A tenant's devices as last remembered (each with the `view_version` its row was read at), with
+ * the scan stamp they were read at (SQLite).
+ */
 interface TenantEntries {
-  readonly byId: Map<string, Entry>;
-  /** The remembered records in id order, and the tenant's stamp when they were current. */
+  /** The remembered records in id order. */
   readonly list: DeviceRecord[];
+  /** Each record's place in `list`, by device id. */
+  readonly at: ReadonlyMap<string, number>;
+  /** The tenant's stamp when they were current. */
   stamp: number | undefined;
-  /** Each record's place in `list`, built at the first change made in place. */
-  positions?: Map<string, number>;
 }
 
 /** Where a scan's result came from: served whole from this entry while it had this stamp. */
@@ -89,9 +87,12 @@ export class DeviceViewCache {
       .where('offboarded_at', 'is', null)
       .orderBy('id')
       .execute();
-    const cached = kept?.byId ?? new Map<string, Entry>();
+    const cached = (id: string): DeviceRecord | undefined => {
+      const at = kept?.at.get(id);
+      return at === undefined ? undefined : kept?.list[at];
+    };
     const stale = versions
-      .filter((v) => cached.get(v.id)?.version !== v.view_version)
+      .filter((v) => cached(v.id)?.row.view_version !== v.view_version)
       .map((v) => v.id);
     const fresh = new Map<string, DeviceRecord>();
     for (const ids of chunks(stale, 1_000)) {
@@ -101,7 +102,7 @@ export class DeviceViewCache {
     }
     const records: DeviceRecord[] = [];
     for (const { id } of versions) {
-      const record = fresh.get(id) ?? cached.get(id)?.record;
+      const record = fresh.get(id) ?? cached(id);
       if (record) records.push(record);
     }
     if (stamp !== undefined) this.scanStamps.set(records, { entry: undefined, stamp });
@@ -128,12 +129,10 @@ export class DeviceViewCache {
     records: readonly DeviceRecord[],
     stamp: number | undefined = this.scanStamps.get(records)?.stamp,
   ): void {
-    const next = new Map<string, Entry>();
-    for (const record of records) {
-      next.set(record.row.id, { version: record.row.view_version, record });
-    }
     // A copy: the caller keeps its array (and may reorder it).
-    this.tenants.set(tenantId, { byId: next, list: [...records], stamp });
+    const list = [...records];
+    const at = new Map(list.map((record, index) => [record.row.id, index]));
+    this.tenants.set(tenantId, { list, at, stamp });
   }
 
   /**
@@ -153,11 +152,13 @@ export class DeviceViewCache {
   ): void {
     const source = this.scanStamps.get(scanned);
     const entry = this.tenants.get(tenantId);
+    // Every moved device is among the remembered ones: it was in the scan served from them.
     const inPlace =
       stamp !== undefined &&
       entry !== undefined &&
       source?.entry === entry &&
-      entry.stamp === source.stamp;
+      entry.stamp === source.stamp &&
+      [...moves.keys()].every((id) => entry.at.has(id));
     if (!inPlace) {
       const next = scanned.map((record) => {
         const groupIds = moves.get(record.row.id);
@@ -166,20 +167,10 @@ export class DeviceViewCache {
       this.remember(tenantId, next, stamp);
       return;
     }
-    const positions = entry.positions ?? new Map(entry.list.map((r, i) => [r.row.id, i]));
-    entry.positions = positions;
     for (const [id, groupIds] of moves) {
-      const at = positions.get(id);
+      const at = entry.at.get(id);
       const before = at === undefined ? undefined : entry.list[at];
-      if (at === undefined || !before) {
-        // Not among the remembered devices after all: remember the scan whole instead.
-        entry.stamp = undefined;
-        this.rememberMoves(tenantId, scanned, moves, stamp);
-        return;
-      }
-      const record = this.moved(before, groupIds);
-      entry.list[at] = record;
-      entry.byId.set(id, { version: record.row.view_version, record });
+      if (at !== undefined && before) entry.list[at] = this.moved(before, groupIds);
     }
     entry.stamp = stamp;
   }
@@ -201,7 +192,7 @@ export class DeviceViewCache {
 
   /** How many devices of the tenant are kept (for tests and metrics). */
   cachedCount(tenantId: string): number {
-    return this.tenants.get(tenantId)?.byId.size ?? 0;
+    return this.tenants.get(tenantId)?.list.length ?? 0;
   }
 
   drop(tenantId: string): void {

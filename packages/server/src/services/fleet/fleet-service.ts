@@ -19,6 +19,7 @@ import type { AfterCommit, Clock, FleetEngine } from '../../context.js';
 import type { PushHub } from '../../push/push-hub.js';
 import type { Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
+import { BatchQueue } from './batch-queue.js';
 import { CheckInRecorder } from './check-in-recorder.js';
 import { type CachedConfiguration, ConfigurationCache } from './configuration-cache.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
@@ -29,6 +30,12 @@ import {
   type DeviceRecord,
   loadDeviceRecords,
 } from './device-records.js';
+import {
+  ENROLLMENTS_PER_BATCH,
+  type Enrolled,
+  type EnrollUnit,
+  writeEnrollments,
+} from './enrollments.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
@@ -76,6 +83,8 @@ export class FleetService implements FleetEngine {
   readonly checkIns: CheckInRecorder;
   /** Signed configurations by device and revision (immutable per revision: safe everywhere). */
   readonly configurations = new ConfigurationCache();
+  /** Enrollments: on SQLite one transaction per burst (`enrollments.ts`). */
+  readonly enrollments: BatchQueue<EnrollUnit, Enrolled>;
   /** Agent reports, written in bulk (one transaction per burst). */
   readonly reports: ReportWriter;
   /** Devices' credential rows in memory (SQLite: this process is the store's only writer). */
@@ -96,6 +105,10 @@ export class FleetService implements FleetEngine {
     );
     this.checkIns = new CheckInRecorder(options.store);
     this.reports = new ReportWriter(options.store, this.configurations);
+    this.enrollments = new BatchQueue(
+      (units) => writeEnrollments(this, units),
+      ENROLLMENTS_PER_BATCH,
+    );
     this.auth = new DeviceAuthCache({
       enabled: options.credentialCache ?? options.store.dialect === 'sqlite',
     });
@@ -267,12 +280,10 @@ export class FleetService implements FleetEngine {
     tenantId: string,
     scanned: readonly DeviceRecord[] | null,
     pushes: AfterCommit,
-    stamp?: number,
   ): AfterCommit {
     if (!scanned) return pushes;
     return async () => {
-      // No stamp given: the one the scan was read at (an undefined argument takes the default).
-      this.views.remember(tenantId, scanned, stamp);
+      this.views.remember(tenantId, scanned);
       await pushes();
     };
   }

@@ -188,6 +188,14 @@ export interface ApplyResult {
   readonly signed?: CachedConfiguration;
 }
 
+/** A result's new signed configuration as the map `FleetService.afterCommit` takes (or none). */
+export function signedOf(
+  deviceId: string,
+  result: { readonly signed?: CachedConfiguration },
+): ReadonlyMap<string, CachedConfiguration> | undefined {
+  return result.signed ? new Map([[deviceId, result.signed]]) : undefined;
+}
+
 /** Writes what differs between the stored device and its outcome. */
 export async function applyOutcome(
   db: FleetDb,

@@ -18,7 +18,7 @@
 import type { EffectiveConfiguration, ReportStatus, SettingResult } from '@palisade/core';
 import type { ReportRequest } from '@palisade/protocol';
 import type { Store } from '../../store/store.js';
-import { BatchQueue, type Pending } from './batch-queue.js';
+import { BatchQueue } from './batch-queue.js';
 import type { ConfigurationCache } from './configuration-cache.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { replaceStatusRows, type SettingStatusRow, settingStatusesOf } from './recompute.js';
@@ -37,7 +37,12 @@ const MAX_BATCH = 512;
 
 export class ReportWriter {
   private readonly queue = new BatchQueue<ReportEntry, boolean>(
-    (batch) => this.writeBatch(batch),
+    (entries) =>
+      this.store.transaction((trx) =>
+        writeReports(fleetDb(trx), this.configurations, entries, {
+          lockDevices: this.lockDevices,
+        }),
+      ),
     MAX_BATCH,
   );
 
@@ -54,35 +59,6 @@ export class ReportWriter {
   /** Resolves after the commit holding the report: true when it was a retry of a stored one. */
   write(entry: ReportEntry): Promise<boolean> {
     return this.queue.push(entry);
-  }
-
-  private async writeBatch(batch: readonly Pending<ReportEntry, boolean>[]): Promise<void> {
-    try {
-      const duplicates = await this.store.transaction((trx) =>
-        writeReports(
-          fleetDb(trx),
-          this.configurations,
-          batch.map((p) => p.item),
-          { lockDevices: this.lockDevices },
-        ),
-      );
-      batch.forEach((pending, i) => {
-        pending.resolve(duplicates[i] ?? false);
-      });
-    } catch {
-      for (const pending of batch) {
-        try {
-          const [duplicate] = await this.store.transaction((trx) =>
-            writeReports(fleetDb(trx), this.configurations, [pending.item], {
-              lockDevices: this.lockDevices,
-            }),
-          );
-          pending.resolve(duplicate ?? false);
-        } catch (error) {
-          pending.reject(error);
-        }
-      }
-    }
   }
 }
 
