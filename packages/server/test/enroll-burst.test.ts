@@ -1,6 +1,6 @@
 /**
  * A burst of enrollments (SQLite writes them in one transaction, evaluated together: see
- * agent-service.ts `writeEnrollments`) means what enrollments one by one meant: every machine
+ * enrollments.ts) means what enrollments one by one meant: every machine
  * becomes a device with its own working credential, its groups and a verifiable configuration,
  * and an audit entry; two agents of one machine in the same burst end as one device (the batch
  * then falls back to one enrollment at a time). A bad token fails alone.
