@@ -95,4 +95,82 @@ describeEachStore('group memberships', (target) => {
     expect(await membersOf(web.body.id)).toEqual(['web-01', 'web-02']);
     expect((await revisions())['web-01']).toBeGreaterThan(before['web-01'] ?? 0);
   });
+
+  it("applies a policy file's many groups in one pass, each with exactly its rule's members", async () => {
+    // 20 groups: past INDEXED_FROM (fleet-service.ts), so the devices go through the rule index.
+    const rules: [string, string[]][] = [
+      ['(device.displayName -startsWith "web-")', ['web-01', 'web-02']],
+      ['(device.displayName -contains "-01")', ['WIN-01', 'db-01', 'web-01']],
+      ['(device.displayName -eq "db-01")', ['db-01']],
+      [
+        '(device.displayName -startsWith "db") or (device.displayName -startsWith "win")',
+        ['WIN-01', 'db-01'],
+      ],
+      ['(device.displayName -eq "nobody")', []],
+    ];
+    const documents = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'Group',
+      name: `bulk-${i}`,
+      rule: rules[i % rules.length]?.[0],
+    }));
+    const applied = await admin.post('/api/v1/config/apply', { documents });
+    expect(applied.status).toBe(200);
+    const listed = await admin.get<{ items: { id: string; name: string }[] }>(
+      '/api/v1/groups?search=bulk-&limit=100',
+    );
+    expect(listed.body.items).toHaveLength(20);
+    for (const group of listed.body.items) {
+      const i = Number(group.name.slice('bulk-'.length));
+      expect([group.name, await membersOf(group.id)]).toEqual([
+        group.name,
+        rules[i % rules.length]?.[1],
+      ]);
+    }
+    // A device's page lists the same groups.
+    const web01 = agents[0];
+    const detail = await admin.get<{ groups: { name: string }[] }>(
+      `/api/v1/devices/${web01?.deviceId}`,
+    );
+    const bulk = detail.body.groups.map((g) => g.name).filter((name) => name.startsWith('bulk-'));
+    expect(bulk.sort()).toEqual(
+      documents
+        .filter((_, i) => [0, 1].includes(i % rules.length))
+        .map((d) => d.name)
+        .sort(),
+    );
+  });
+
+  it("drops a deleted group's members, so a group given its number later starts empty", async () => {
+    const doomed = await admin.post<{ id: string }>('/api/v1/groups', {
+      kind: 'dynamic',
+      name: 'doomed',
+      rule: '(device.displayName -startsWith "web-")',
+    });
+    expect(await membersOf(doomed.body.id)).toEqual(['web-01', 'web-02']);
+    const ordinalOf = async (id: string) =>
+      Number(
+        (
+          await server.context.store.db
+            .selectFrom('groups')
+            .select('ordinal')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).ordinal,
+      );
+    const doomedOrdinal = await ordinalOf(doomed.body.id);
+    expect((await admin.delete(`/api/v1/groups/${doomed.body.id}`)).status).toBe(200);
+    const next = await admin.post<{ id: string }>('/api/v1/groups', {
+      kind: 'dynamic',
+      name: 'after doomed',
+      rule: '(device.displayName -eq "nobody")',
+    });
+    expect(next.status).toBe(201);
+    // SQLite numbers a group past the largest number left, so it gets the deleted one's again.
+    if (target.kind === 'sqlite') expect(await ordinalOf(next.body.id)).toBe(doomedOrdinal);
+    expect(await membersOf(next.body.id)).toEqual([]);
+    const detail = await admin.get<{ groups: { id: string }[] }>(
+      `/api/v1/devices/${agents[0]?.deviceId}`,
+    );
+    expect(detail.body.groups.map((g) => g.id)).not.toContain(next.body.id);
+  });
 });

@@ -15,7 +15,7 @@ import {
   UpdateGroupMembersRequestSchema,
   UpdateGroupRequestSchema,
 } from '@palisade/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { commitChange } from '../context.js';
 import { ApiError } from '../errors.js';
 import { existingDeviceIds } from '../services/devices.js';
@@ -90,7 +90,7 @@ async function findGroup(db: Kysely<Database>, tenantId: string, id: string): Pr
   return presentGroup(row, count ? Number(count.count) : null);
 }
 
-function presentGroup(row: GroupTable, staticMemberCount: number | null): Group {
+function presentGroup(row: Selectable<GroupTable>, staticMemberCount: number | null): Group {
   return {
     id: row.id,
     name: row.name,

@@ -55,10 +55,14 @@ export interface DeviceTagsTable {
 }
 
 /** Current membership of every group, assigned and dynamic: what policy resolution reads. */
-export interface GroupMembershipsTable {
-  tenant_id: string;
-  group_id: string;
+/**
+ * A device's current groups (assigned and dynamic), as the groups' ordinals: `,3,17,250,`
+ * (comma-framed, so `like '%,17,%'` finds a group's members). No row: no group. Migration 010.
+ */
+export interface DeviceGroupsTable {
   device_id: string;
+  tenant_id: string;
+  ordinals: string;
 }
 
 /** The latest signed effective configuration of each device. */
@@ -142,7 +146,7 @@ export interface FleetTables {
   devices: DevicesTable;
   device_scan_stamps: DeviceScanStampsTable;
   device_tags: DeviceTagsTable;
-  group_memberships: GroupMembershipsTable;
+  device_groups: DeviceGroupsTable;
   effective_configurations: EffectiveConfigurationsTable;
   reports: ReportsTable;
   setting_statuses: SettingStatusesTable;

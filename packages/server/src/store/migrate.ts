@@ -13,6 +13,7 @@ import * as fleetViews from './migrations/006-fleet-views.js';
 import * as policyVersionsImmutable from './migrations/007-policy-versions-immutable.js';
 import * as deviceTagsByDevice from './migrations/008-device-tags-by-device.js';
 import * as deviceScanStamps from './migrations/009-device-scan-stamps.js';
+import * as membershipsByDevice from './migrations/010-memberships-by-device.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '007-policy-versions-immutable': policyVersionsImmutable.migration,
   '008-device-tags-by-device': deviceTagsByDevice.migration,
   '009-device-scan-stamps': deviceScanStamps.migration,
+  '010-memberships-by-device': membershipsByDevice.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -13,7 +13,8 @@ import { openStore, type Store } from './store.js';
 const LOOKUPS = [
   "select device_id, tag, source, rule_id from device_tags where tenant_id = 't' and device_id in ('a', 'b')",
   "select device_id, group_id from group_static_members where tenant_id = 't' and device_id in ('a', 'b')",
-  "select device_id, group_id from group_memberships where tenant_id = 't' and device_id in ('a', 'b')",
+  "select device_id, ordinals from device_groups where tenant_id = 't' and device_id in ('a', 'b')",
+  "select id, ordinal from groups where tenant_id = 't' and ordinal in (1, 2)",
   "select * from devices where tenant_id = 't' and id in ('a', 'b') and offboarded_at is null order by id",
   "select setting_id, policy_id, status, error from setting_statuses where device_id = 'a' order by setting_id",
   "select device_id, tag from device_tags where tenant_id = 't' and device_id = 'a'",
@@ -38,7 +39,7 @@ describe('query plans of the lookups by device (SQLite)', () => {
         .raw<{ detail: string }>(`explain query plan ${lookup}`)
         .execute(store.db);
       const details = plan.rows.map((row) => row.detail).join(' | ');
-      expect(details).toMatch(/\b(device_id|id)=\?/);
+      expect(details).toMatch(/\b(device_id|id|ordinal)=\?/);
       expect(details).not.toMatch(/\bSCAN\b/);
     });
   }

@@ -71,11 +71,13 @@ export interface GroupTable {
   kind: string;
   /** The membership rule of a dynamic group; null for assigned groups. */
   rule: string | null;
+  /** Unique across tenants, never reused; what `device_groups` lists (migration 010). */
+  ordinal: Generated<number>;
   created_at: IsoTime;
   updated_at: IsoTime;
 }
 
-/** Members of assigned groups (dynamic membership lives in D2's group_memberships). */
+/** Members of assigned groups (every current membership lives in D2's device_groups). */
 export interface GroupStaticMemberTable {
   tenant_id: string;
   group_id: string;

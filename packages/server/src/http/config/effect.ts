@@ -13,6 +13,7 @@ import {
 import type { ConfigConflict, ConfigPlan } from '@palisade/protocol';
 import type { Kysely } from 'kysely';
 import { chunks } from '../../services/fleet/fleet-db.js';
+import { memberCounts } from '../../services/fleet/memberships.js';
 import type { Database } from '../../store/schema.js';
 
 export interface FleetSnapshot {
@@ -30,12 +31,7 @@ export async function takeSnapshot(db: Kysely<Database>, tenantId: string): Prom
       .where('tenant_id', '=', tenantId)
       .where('offboarded_at', 'is', null)
       .execute(),
-    db
-      .selectFrom('group_memberships')
-      .select(['group_id as key', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('tenant_id', '=', tenantId)
-      .groupBy('group_id')
-      .execute(),
+    memberCounts(db, tenantId),
     db
       .selectFrom('device_tags')
       .select(['rule_id as key', (eb) => eb.fn.count<number>('device_id').distinct().as('count')])
@@ -51,7 +47,8 @@ export async function takeSnapshot(db: Kysely<Database>, tenantId: string): Prom
       .execute(),
   ]);
   const reach = new Map<string, number>();
-  for (const row of [...members, ...tagged, ...contributed]) reach.set(row.key, Number(row.count));
+  for (const [groupId, count] of members) reach.set(groupId, count);
+  for (const row of [...tagged, ...contributed]) reach.set(row.key, Number(row.count));
   return {
     devices: new Map(
       devices.map((d) => [

@@ -117,7 +117,7 @@ export async function offboardDevice(
       }))
       .where('id', '=', deviceId)
       .execute();
-    await db.deleteFrom('group_memberships').where('device_id', '=', deviceId).execute();
+    await db.deleteFrom('device_groups').where('device_id', '=', deviceId).execute();
     await db.deleteFrom('setting_statuses').where('device_id', '=', deviceId).execute();
     await appendAudit(trx, {
       tenantId,

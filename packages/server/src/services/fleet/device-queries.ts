@@ -24,6 +24,7 @@ import type { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import { type DeviceRow, groupBy, loadDeviceRecords, toDeviceTag } from './device-records.js';
 import type { FleetDatabase, FleetDb } from './fleet-db.js';
+import { currentMembersOf, storedGroupsOf } from './memberships.js';
 import { storedView } from './recompute.js';
 
 type DeviceQuery = SelectQueryBuilder<FleetDatabase, 'devices', object>;
@@ -106,13 +107,7 @@ function applyFilters(
   }
   if (query.group) {
     const group = query.group;
-    q = q.where('id', 'in', (eb) =>
-      eb
-        .selectFrom('group_memberships')
-        .select('group_memberships.device_id')
-        .where('group_memberships.tenant_id', '=', tenantId)
-        .where('group_memberships.group_id', '=', group),
-    );
+    q = q.where('id', 'in', (eb) => currentMembersOf(eb, tenantId, group));
   }
   if (query.search) {
     const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -211,14 +206,7 @@ export async function deviceDetail(
       .where('t.device_id', '=', deviceId)
       .orderBy('t.tag')
       .execute(),
-    db
-      .selectFrom('group_memberships as m')
-      .innerJoin('groups as g', 'g.id', 'm.group_id')
-      .select(['g.id', 'g.name', 'g.kind'])
-      .where('m.tenant_id', '=', tenantId)
-      .where('m.device_id', '=', deviceId)
-      .orderBy('g.name')
-      .execute(),
+    groupsOfDevice(db, tenantId, deviceId),
     db
       .selectFrom('effective_configurations')
       .select(['revision', 'payload', 'issued_at'])
@@ -316,13 +304,7 @@ export async function groupMembers(
     .selectFrom('devices')
     .where('devices.tenant_id', '=', tenantId)
     .where('offboarded_at', 'is', null)
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('group_memberships')
-        .select('group_memberships.device_id')
-        .where('group_memberships.tenant_id', '=', tenantId)
-        .where('group_memberships.group_id', '=', groupId),
-    );
+    .where('id', 'in', (eb) => currentMembersOf(eb, tenantId, groupId));
   const [total, rows] = await Promise.all([
     members.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
     members
@@ -580,4 +562,21 @@ export async function dashboard(
       devices: await summaries(db, tenantId, notSeen),
     },
   };
+}
+
+/** The device's current groups, by name. */
+async function groupsOfDevice(
+  db: FleetDb,
+  tenantId: string,
+  deviceId: string,
+): Promise<{ id: string; name: string; kind: string }[]> {
+  const ids = (await storedGroupsOf(db, tenantId, [deviceId])).get(deviceId) ?? [];
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('groups')
+    .select(['id', 'name', 'kind'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .orderBy('name')
+    .execute();
 }

@@ -6,6 +6,7 @@ import type { DeviceFacts, DeviceTag, TagSource } from '@palisade/core';
 import type { Selectable } from 'kysely';
 import type { DevicesTable } from '../../store/fleet-schema.js';
 import { chunks, type FleetDb } from './fleet-db.js';
+import { addCurrentMembers, storedGroupsOf } from './memberships.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
 
@@ -92,22 +93,16 @@ async function attachRelations(
       .where('tenant_id', '=', tenantId)
       .where('device_id', 'in', ids)
       .execute(),
-    db
-      .selectFrom('group_memberships')
-      .select(['device_id', 'group_id'])
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', ids)
-      .execute(),
+    storedGroupsOf(db, tenantId, ids),
   ]);
   const tagsOf = groupBy(tags, (tag) => tag.device_id);
   const staticsOf = groupBy(statics, (member) => member.device_id);
-  const membershipsOf = groupBy(memberships, (member) => member.device_id);
   return rows.map((row) => ({
     row,
     facts: JSON.parse(row.facts) as DeviceFacts,
     tags: (tagsOf.get(row.id) ?? []).map(toDeviceTag),
     staticGroupIds: new Set((staticsOf.get(row.id) ?? []).map((member) => member.group_id)),
-    groupIds: (membershipsOf.get(row.id) ?? []).map((member) => member.group_id).sort(),
+    groupIds: memberships.get(row.id) ?? [],
   }));
 }
 
@@ -140,7 +135,7 @@ export async function addDevicesOfPolicies(
   policyIds: readonly string[],
   into: Set<string>,
 ): Promise<void> {
-  await addGroupMembers(db, 'group_memberships', tenantId, includedGroupIds, into);
+  await addCurrentMembers(db, tenantId, includedGroupIds, into);
   for (const ids of chunks(policyIds)) {
     const current = await db
       .selectFrom('setting_statuses')
@@ -153,20 +148,16 @@ export async function addDevicesOfPolicies(
   }
 }
 
-/**
- * Adds to `into` the devices in the given groups: their current members (`group_memberships`)
- * or the static members of assigned groups (`group_static_members`).
- */
-export async function addGroupMembers(
+/** Adds to `into` the static members of the given assigned groups. */
+export async function addStaticMembers(
   db: FleetDb,
-  table: 'group_memberships' | 'group_static_members',
   tenantId: string,
   groupIds: Iterable<string>,
   into: Set<string>,
 ): Promise<void> {
   for (const ids of chunks([...new Set(groupIds)])) {
     const members = await db
-      .selectFrom(table)
+      .selectFrom('group_static_members')
       .select('device_id')
       .where('tenant_id', '=', tenantId)
       .where('group_id', 'in', ids)

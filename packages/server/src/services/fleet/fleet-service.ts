@@ -26,7 +26,7 @@ import { DeviceAuthCache } from './device-auth-cache.js';
 import { DeviceViewCache } from './device-cache.js';
 import {
   addDevicesOfPolicies,
-  addGroupMembers,
+  addStaticMembers,
   type DeviceRecord,
   loadDeviceRecords,
 } from './device-records.js';
@@ -38,7 +38,13 @@ import {
 } from './enrollments.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
-import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
+import {
+  addCurrentMembers,
+  type DeviceGroupsWrite,
+  removeDeletedGroups,
+  writeDeviceGroups,
+} from './memberships.js';
+import { applyOutcomes, evaluateDevice, evaluateTags, ordinalsOf } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
 import {
   type CompiledGroup,
@@ -167,7 +173,10 @@ export class FleetService implements FleetEngine {
     // Deleted groups: drop their memberships (the devices in them are recomputed below).
     const deleted = [...affected].filter((id) => !existing.has(id));
     const moved = new Set<string>();
-    await addGroupMembers(db, 'group_memberships', tenantId, deleted, moved);
+    if (deleted.length > 0) {
+      const known = new Set(state.groups.map((group) => group.ordinal));
+      await removeDeletedGroups(db, tenantId, known, moved);
+    }
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
     let scanned: DeviceRecord[] | null = null;
     // SQLite only: there a transaction runs alone, so the devices as stored cannot move under
@@ -203,8 +212,8 @@ export class FleetService implements FleetEngine {
       }
     } else {
       // Assigned groups only: the devices that were or are now members are all that can move.
-      await addGroupMembers(db, 'group_memberships', tenantId, affected, moved);
-      await addGroupMembers(db, 'group_static_members', tenantId, affected, moved);
+      await addCurrentMembers(db, tenantId, affected, moved);
+      await addStaticMembers(db, tenantId, affected, moved);
     }
     this.metrics.recomputeSeconds.observe({ cause: 'group-scan' }, secondsSince(started));
     const pushes = await this.recomputeDevices(db, state, [...moved], 'group');
@@ -409,8 +418,10 @@ function onlyMembershipsMove(state: TenantState, affected: ReadonlySet<string>):
 
 /**
  * The membership-only change: each device's membership of the affected groups, evaluated against
- * the device as stored, written where it moved (rows removed and added per group, in multi-row
- * statements), and the moved devices' `view_version` bumped (what rules read of them changed).
+ * the device as stored, written where it moved (one `device_groups` row per moved device, in
+ * multi-row statements), and the moved devices' `view_version` bumped (what rules read of them
+ * changed). Many groups at once (a policy file's apply) are evaluated in one pass over the devices
+ * through the tenant's rule index, so a device costs the rules it can match, not every rule.
  * Returns the moved devices' new (sorted) group ids.
  */
 async function writeMembershipMoves(
@@ -424,40 +435,32 @@ async function writeMembershipMoves(
     readonly statics: ReadonlyMap<string, ReadonlySet<string>>;
   },
 ): Promise<Map<string, string[]>> {
-  const groups = state.groups.filter((group) => scan.affected.has(group.id));
-  const added = new Map<string, string[]>(groups.map((group) => [group.id, []]));
-  const removed = new Map<string, string[]>(groups.map((group) => [group.id, []]));
+  const membersOf = affectedMemberships(state, scan.affected, scan.statics);
   const moved = new Map<string, string[]>();
+  const writes: DeviceGroupsWrite[] = [];
   for (const record of scan.records) {
     const id = record.row.id;
     const stored = record.groupIds;
-    const properties = views.propertiesOf(record, 'device');
+    const member = membersOf(id, views.propertiesOf(record, 'device'));
     let now: Set<string> | undefined;
-    for (const group of groups) {
-      const member = isMember(group, id, properties, scan.statics);
-      if (member === stored.includes(group.id)) continue;
-      (member ? added : removed).get(group.id)?.push(id);
-      now ??= new Set(stored);
-      if (member) now.add(group.id);
-      else now.delete(group.id);
+    for (const groupId of stored) {
+      if (scan.affected.has(groupId) && !member.has(groupId)) {
+        now ??= new Set(stored);
+        now.delete(groupId);
+      }
     }
-    if (now) moved.set(id, [...now].sort());
-  }
-  for (const [groupId, ids] of removed) {
-    for (const batch of chunks(ids)) {
-      await db
-        .deleteFrom('group_memberships')
-        .where('group_id', '=', groupId)
-        .where('device_id', 'in', batch)
-        .execute();
+    for (const groupId of member) {
+      if (!stored.includes(groupId)) {
+        now ??= new Set(stored);
+        now.add(groupId);
+      }
     }
+    if (!now) continue;
+    const groupIds = [...now].sort();
+    moved.set(id, groupIds);
+    writes.push({ deviceId: id, ordinals: ordinalsOf(state, groupIds) });
   }
-  const rows = [...added].flatMap(([groupId, ids]) =>
-    ids.map((deviceId) => ({ tenant_id: tenantId, group_id: groupId, device_id: deviceId })),
-  );
-  for (const batch of chunks(rows)) {
-    await db.insertInto('group_memberships').values(batch).execute();
-  }
+  await writeDeviceGroups(db, tenantId, writes);
   for (const batch of chunks([...moved.keys()])) {
     await db
       .updateTable('devices')
@@ -466,6 +469,46 @@ async function writeMembershipMoves(
       .execute();
   }
   return moved;
+}
+
+/** Past this many affected groups, a device's memberships come from the tenant's rule index. */
+const INDEXED_FROM = 16;
+
+/**
+ * The affected groups a device is in (its id and the properties rules see of it as stored). Few
+ * groups: each one's rule is evaluated. Many: only the rules the index offers the device.
+ */
+function affectedMemberships(
+  state: TenantState,
+  affected: ReadonlySet<string>,
+  statics: ReadonlyMap<string, ReadonlySet<string>>,
+): (deviceId: string, properties: RuleProperties) => Set<string> {
+  const groups = state.groups.filter((group) => affected.has(group.id));
+  const assigned = groups.filter((group) => group.kind === 'assigned');
+  const assignedMembers = (deviceId: string): Set<string> => {
+    const member = new Set<string>();
+    for (const group of assigned) {
+      if (statics.get(group.id)?.has(deviceId)) member.add(group.id);
+    }
+    return member;
+  };
+  if (groups.length < INDEXED_FROM) {
+    const dynamic = groups.filter((group) => group.kind === 'dynamic');
+    return (deviceId, properties) => {
+      const member = assignedMembers(deviceId);
+      for (const group of dynamic) if (group.matches?.(properties)) member.add(group.id);
+      return member;
+    };
+  }
+  const { groups: indexed, index } = state.dynamicGroups;
+  return (deviceId, properties) => {
+    const member = assignedMembers(deviceId);
+    for (const position of index.candidates(properties)) {
+      const group = indexed[position];
+      if (group && affected.has(group.id) && group.matches?.(properties)) member.add(group.id);
+    }
+    return member;
+  };
 }
 
 function membershipMoves(

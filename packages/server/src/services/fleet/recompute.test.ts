@@ -11,8 +11,10 @@ import {
   type TenantState,
 } from './tenant-state.js';
 
-const dynamic = (id: string, rule: string) => compileGroup({ id, name: id, kind: 'dynamic', rule });
-const assigned = (id: string) => compileGroup({ id, name: id, kind: 'assigned', rule: null });
+const dynamic = (id: string, rule: string) =>
+  compileGroup({ id, name: id, kind: 'dynamic', rule, ordinal: 0 });
+const assigned = (id: string) =>
+  compileGroup({ id, name: id, kind: 'assigned', rule: null, ordinal: 0 });
 
 function stateOf(tenantId: string, groups: readonly CompiledGroup[]): TenantState {
   const ordered = orderGroups(groups);

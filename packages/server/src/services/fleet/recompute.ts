@@ -29,6 +29,7 @@ import { type ConfigurationDocument, signConfiguration } from '@palisade/protoco
 import type { CachedConfiguration } from './configuration-cache.js';
 import type { DeviceRecord } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
+import { type DeviceGroupsWrite, writeDeviceGroups } from './memberships.js';
 import type { TenantState } from './tenant-state.js';
 
 /** The enrollment code that means "enrolled and managed by Palisade". */
@@ -238,10 +239,14 @@ export async function applyOutcomes(
 ): Promise<ApplyResult[]> {
   const results = new Map<string, ApplyResult>();
   const pending: PendingWrite[] = [];
+  const memberships: DeviceGroupsWrite[] = [];
   for (const { record, outcome } of items) {
     const { row } = record;
     const tagsChanged = await writeTags(db, state.tenantId, record, outcome.tags);
-    const groupsChanged = await writeMemberships(db, state.tenantId, record, outcome.groupIds);
+    const groupsChanged = !sameIds(record.groupIds, outcome.groupIds);
+    if (groupsChanged) {
+      memberships.push({ deviceId: row.id, ordinals: ordinalsOf(state, outcome.groupIds) });
+    }
     const { decision, configuration } = outcome;
     const enrollmentChanged =
       row.enrollment_code !== decision.code ||
@@ -270,6 +275,7 @@ export async function applyOutcomes(
     const statuses = bumped ? settingStatusesOf(configuration, []) : null;
     pending.push({ record, outcome, bumped, viewChanged, statuses });
   }
+  await writeDeviceGroups(db, state.tenantId, memberships);
   const revisions = await updateDeviceRows(db, state.tenantId, pending);
   const bumped = pending.filter((write) => write.bumped);
   const signed = await writeSignedConfigurations(db, state, bumped, revisions, now);
@@ -503,30 +509,29 @@ async function writeTags(
   return removed.length + added.length > 0;
 }
 
-async function writeMemberships(
-  db: FleetDb,
-  tenantId: string,
-  record: DeviceRecord,
-  groupIds: readonly string[],
-): Promise<boolean> {
-  const before = new Set(record.groupIds);
-  const after = new Set(groupIds);
-  const removed = [...before].filter((id) => !after.has(id));
-  const added = [...after].filter((id) => !before.has(id));
-  if (removed.length > 0) {
-    await db
-      .deleteFrom('group_memberships')
-      .where('device_id', '=', record.row.id)
-      .where('group_id', 'in', removed)
-      .execute();
+/** Whether two lists hold the same ids (each list without duplicates). */
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const left = new Set(a);
+  return b.every((id) => left.has(id));
+}
+
+const ordinalMaps = new WeakMap<TenantState, Map<string, number>>();
+
+/** The ordinals of the tenant's groups given by id (what `device_groups` stores). */
+export function ordinalsOf(state: TenantState, groupIds: readonly string[]): number[] {
+  let byId = ordinalMaps.get(state);
+  if (!byId) {
+    byId = new Map(state.groups.map((group) => [group.id, group.ordinal]));
+    ordinalMaps.set(state, byId);
   }
-  if (added.length > 0) {
-    await db
-      .insertInto('group_memberships')
-      .values(added.map((id) => ({ tenant_id: tenantId, group_id: id, device_id: record.row.id })))
-      .execute();
+  const ordinals: number[] = [];
+  for (const id of groupIds) {
+    // A group deleted since the list was read is no membership any more.
+    const ordinal = byId.get(id);
+    if (ordinal !== undefined) ordinals.push(ordinal);
   }
-  return removed.length + added.length > 0;
+  return ordinals;
 }
 
 export interface SettingStatusRow {

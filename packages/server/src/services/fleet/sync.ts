@@ -9,6 +9,7 @@ import { ApiError } from '../../errors.js';
 import { type AuditActor, appendAudit } from '../audit.js';
 import { chunks, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
+import { currentMembersOf } from './memberships.js';
 
 export async function requestSync(
   fleet: FleetService,
@@ -93,8 +94,7 @@ async function devicesOf(
         .executeTakeFirst();
       if (!group) throw new ApiError('not_found', `No group ${target.id}.`);
       const rows = await active
-        .innerJoin('group_memberships as m', 'm.device_id', 'devices.id')
-        .where('m.group_id', '=', target.id)
+        .where('devices.id', 'in', (eb) => currentMembersOf(eb, tenantId, target.id))
         .execute();
       return rows.map((row) => row.id);
     }

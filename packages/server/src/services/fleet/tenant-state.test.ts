@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { withDependents } from './fleet-service.js';
 import { type CompiledGroup, compileGroup, orderGroups, type TenantState } from './tenant-state.js';
 
-const dynamic = (id: string, rule: string) => compileGroup({ id, name: id, kind: 'dynamic', rule });
-const assigned = (id: string) => compileGroup({ id, name: id, kind: 'assigned', rule: null });
+const dynamic = (id: string, rule: string) =>
+  compileGroup({ id, name: id, kind: 'dynamic', rule, ordinal: 0 });
+const assigned = (id: string) =>
+  compileGroup({ id, name: id, kind: 'assigned', rule: null, ordinal: 0 });
 const memberOf = (...ids: string[]) =>
   `(device.memberOf -any (group.objectId -in [${ids.map((id) => `"${id}"`).join(', ')}]))`;
 

@@ -26,6 +26,8 @@ export interface CompiledGroup {
   readonly id: string;
   readonly name: string;
   readonly kind: 'assigned' | 'dynamic';
+  /** What `device_groups` stores of a membership of this group (memberships.ts). */
+  readonly ordinal: number;
   /** The membership rule of a dynamic group; null when assigned or when the rule does not compile. */
   readonly matches: CompiledRule | null;
   /** The parsed rule, for the tenant's rule index; null when assigned or when it does not compile. */
@@ -187,11 +189,11 @@ export async function loadPolicies(db: FleetDb, tenantId: string): Promise<Polic
 async function loadGroups(db: FleetDb, tenantId: string): Promise<CompiledGroup[]> {
   const rows = await db
     .selectFrom('groups')
-    .select(['id', 'name', 'kind', 'rule'])
+    .select(['id', 'name', 'kind', 'rule', 'ordinal'])
     .where('tenant_id', '=', tenantId)
     .orderBy('id')
     .execute();
-  return orderGroups(rows.map((row) => compileGroup(row)));
+  return orderGroups(rows.map((row) => compileGroup({ ...row, ordinal: Number(row.ordinal) })));
 }
 
 export function compileGroup(row: {
@@ -199,11 +201,13 @@ export function compileGroup(row: {
   name: string;
   kind: string;
   rule: string | null;
+  ordinal: number;
 }): CompiledGroup {
+  const { id, name, ordinal } = row;
   if (row.kind !== 'dynamic' || row.rule === null) {
-    return { id: row.id, name: row.name, kind: 'assigned', matches: null, ast: null, memberOf: [] };
+    return { id, name, ordinal, kind: 'assigned', matches: null, ast: null, memberOf: [] };
   }
-  return { id: row.id, name: row.name, kind: 'dynamic', ...compiledDeviceRule(row.rule) };
+  return { id, name, ordinal, kind: 'dynamic', ...compiledDeviceRule(row.rule) };
 }
 
 /** Rule texts kept compiled; a tenant's groups are re-read on every device-level recompute. */
