@@ -1,16 +1,20 @@
 /**
  * An index over an ordered list of rules that offers a device only the rules that can match it.
  *
- * Most dynamic-group rules carry a necessary condition that is a cheap lookup:
- * `(device.deviceOSType -eq "Linux") and ...`, `device.displayName -startsWith "ams-" and ...`,
- * `device.installedSoftware -any _ -startsWith "nginx"`. Such a condition is the rule's *guard*;
- * the index files each guard under the value it reads, and for one device looks up each such value
- * once, so a device is offered the rules whose guard it passes plus every rule without a guard,
- * instead of every rule.
+ * Most dynamic-group rules are conjunctions of cheap lookups:
+ * `(device.deviceOSType -eq "Linux") and (device.displayName -startsWith "ams-")`,
+ * `(device.managementType -eq "MicrosoftSense") and (device.displayName -contains "-web-")`,
+ * `device.installedSoftware -any _ -startsWith "nginx"`. Each such necessary condition is one of
+ * the rule's *guards*. The index files the guards' keys under the value they read and, for one
+ * device, looks up each such value once (and tests each distinct contained text once, however many
+ * rules share it), so a device is offered the rules whose guards it all passes plus every rule
+ * without a guard, instead of every rule.
  *
  * A guard may let through a rule that does not match (it is then evaluated), never drop one that
  * does: it reads values as the compiled rule does (`textOf`, `itemsOf`) and lower-cases them with
- * `toLowerCase`, as the rule's constants are. Where that cannot be assured, a rule has no guard.
+ * `toLowerCase`, as the rule's constants are, so that the compiled `-eq`, `-in`, `-startsWith` and
+ * `-contains` on strings are exactly "the lower-cased text equals, starts with, includes the
+ * lower-cased constant" (see text-compare.ts). Where that cannot be assured, there is no guard.
  */
 import { assertNever } from '../model.js';
 import type { ComparisonNode, RuleAst } from './ast.js';
@@ -20,60 +24,74 @@ import { lowerCased } from './text-compare.js';
 
 /**
  * A necessary condition of a rule: the lower-cased text of `property` (`value`), or of one of its
- * items (`item`, from `-any`), equals one of `keys` (`equals`) or starts with one (`prefix`).
+ * items (`item`, from `-any`), equals one of `keys` (`equals`), starts with one (`prefix`) or
+ * includes one (`contains`).
  */
 export interface RuleGuard {
   readonly property: string;
   readonly scope: 'value' | 'item';
-  readonly kind: 'equals' | 'prefix';
-  /** Lower-cased with `toLowerCase`, distinct, sorted; never empty, no empty prefix. */
+  readonly kind: 'equals' | 'prefix' | 'contains';
+  /** Lower-cased with `toLowerCase`, distinct, sorted; never empty; no empty prefix or contained. */
   readonly keys: readonly string[];
 }
 
 /**
- * The guard of a rule, or null when it has none. Found among the conjuncts of the top-level `and`s
- * (an `or` of two guards on the same property, scope and kind becomes one guard with both keys);
- * the most selective one is kept: equality over prefix, fewer keys, longer prefixes. A rule that
- * reads memberOf has no guard: memberships are decided while the device is evaluated.
+ * The guards of a rule, all of which hold when it matches: every guard among the conjuncts of its
+ * top-level `and`s, each once, in the order they are written; empty when it has none. An `or` of
+ * two sides that both have a guard on the same property, scope and kind has one guard with both
+ * sides' keys. A rule that reads memberOf has no guard: memberships are decided while the device
+ * is evaluated.
+ *
+ * Under `-any`, the guards on `_` may each hold on a different item: together they are still
+ * necessary, not sufficient.
  *
  * @example
  * const parsed = parseRule('(device.deviceOSType -eq "Linux") and (device.displayName -contains "web")');
  * if (parsed.ok) ruleGuard(parsed.ast);
- * // { property: 'deviceOSType', scope: 'value', kind: 'equals', keys: ['linux'] }
+ * // [{ property: 'deviceOSType', scope: 'value', kind: 'equals', keys: ['linux'] },
+ * //  { property: 'displayName', scope: 'value', kind: 'contains', keys: ['web'] }]
  */
-export function ruleGuard(ast: RuleAst): RuleGuard | null {
-  if (ruleReferences(ast).properties.includes('memberOf')) return null;
-  return guardOf(ast, null);
+export function ruleGuard(ast: RuleAst): readonly RuleGuard[] {
+  if (ruleReferences(ast).properties.includes('memberOf')) return [];
+  return distinct(guardsOf(ast, null));
 }
 
 /** `collection`: the property whose items `_` stands for (inside -any), or null at the top. */
-function guardOf(node: RuleAst, collection: string | null): RuleGuard | null {
+function guardsOf(node: RuleAst, collection: string | null): readonly RuleGuard[] {
   switch (node.kind) {
     case 'and':
-      return moreSelective(guardOf(node.left, collection), guardOf(node.right, collection));
+      return [...guardsOf(node.left, collection), ...guardsOf(node.right, collection)];
     case 'or':
-      return union(guardOf(node.left, collection), guardOf(node.right, collection));
+      return unions(guardsOf(node.left, collection), guardsOf(node.right, collection));
     case 'not':
-      return null;
+      return [];
     case 'collection':
       // -all holds on an empty collection; nested quantifiers do not exist.
-      if (node.quantifier !== 'any' || collection !== null) return null;
-      return guardOf(node.condition, node.property);
+      if (node.quantifier !== 'any' || collection !== null) return [];
+      return guardsOf(node.condition, node.property);
     case 'comparison':
-      if (collection === null) {
-        return node.subject.kind === 'property'
-          ? comparisonGuard(node, node.subject.name, 'value')
-          : null;
-      }
-      return node.subject.kind === 'element' ? comparisonGuard(node, collection, 'item') : null;
+      return comparisonGuards(node, collection);
     default:
       return assertNever(node, 'rule node');
   }
 }
 
+/** At the top a comparison reads a property; under -any, `_` (an item of `collection`). */
+function comparisonGuards(node: ComparisonNode, collection: string | null): readonly RuleGuard[] {
+  const { subject } = node;
+  let found: RuleGuard | null = null;
+  if (collection === null && subject.kind === 'property') {
+    found = comparisonGuard(node, subject.name, 'value');
+  } else if (collection !== null && subject.kind === 'element') {
+    found = comparisonGuard(node, collection, 'item');
+  }
+  return found === null ? [] : [found];
+}
+
 /**
- * `-eq "x"`, `-in ["a", "b"]` and `-startsWith "p"` on strings; nothing else is a lookup. An `-in`
- * list with a number is no guard: the compiled rule also matches text that reads as that number.
+ * `-eq "x"`, `-in ["a", "b"]`, `-startsWith "p"` and `-contains "c"` on strings; nothing else is a
+ * lookup. An `-in` list with a number is no guard: the compiled rule also matches text that reads
+ * as that number. An empty prefix or contained text is none either (it holds on any text).
  */
 function comparisonGuard(
   node: ComparisonNode,
@@ -86,6 +104,9 @@ function comparisonGuard(
   }
   if (operator === 'startsWith' && value.kind === 'string' && value.value !== '') {
     return guard(property, scope, 'prefix', [lower(value.value)]);
+  }
+  if (operator === 'contains' && value.kind === 'string' && value.value !== '') {
+    return guard(property, scope, 'contains', [lower(value.value)]);
   }
   if (operator === 'in' && value.kind === 'array') {
     const keys: string[] = [];
@@ -112,45 +133,83 @@ function guard(
   return { property, scope, kind, keys: [...new Set(keys)].sort() };
 }
 
-/** Either guard holds when both sides of an `and` do: keep the more selective (the left on ties). */
-function moreSelective(left: RuleGuard | null, right: RuleGuard | null): RuleGuard | null {
-  if (left === null || right === null) return left ?? right;
-  if (left.kind !== right.kind) return left.kind === 'equals' ? left : right;
-  if (left.kind === 'equals') return right.keys.length < left.keys.length ? right : left;
-  return shortestKey(right) > shortestKey(left) ? right : left;
+/** The guards in their order, each once. */
+function distinct(guards: readonly RuleGuard[]): readonly RuleGuard[] {
+  const kept: RuleGuard[] = [];
+  for (const each of guards) {
+    if (!kept.some((other) => sameLookup(other, each) && sameKeys(other.keys, each.keys))) {
+      kept.push(each);
+    }
+  }
+  return kept;
 }
 
-function shortestKey(guard: RuleGuard): number {
-  return Math.min(...guard.keys.map((key) => key.length));
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, i) => key === b[i]);
 }
 
-/** One of two guards holds when an `or` does: one guard if they read the same way, else none. */
-function union(left: RuleGuard | null, right: RuleGuard | null): RuleGuard | null {
-  if (left === null || right === null) return null;
-  const same =
-    left.property === right.property && left.scope === right.scope && left.kind === right.kind;
-  return same ? guard(left.property, left.scope, left.kind, [...left.keys, ...right.keys]) : null;
+/**
+ * One side of an `or` holds: for each way of reading (property, scope, kind) that has a guard on
+ * both sides, one guard with the keys of both. Each side contributes its guard with the fewest
+ * keys there, so a chain of `or`s keeps at most one guard per way of reading (no blow-up).
+ */
+function unions(left: readonly RuleGuard[], right: readonly RuleGuard[]): readonly RuleGuard[] {
+  const joined: RuleGuard[] = [];
+  for (const one of left) {
+    if (joined.some((done) => sameLookup(done, one))) continue;
+    const mine = fewestKeys(left.filter((other) => sameLookup(other, one)));
+    const theirs = fewestKeys(right.filter((other) => sameLookup(other, one)));
+    if (mine === null || theirs === null) continue;
+    joined.push(guard(one.property, one.scope, one.kind, [...mine.keys, ...theirs.keys]));
+  }
+  return joined;
 }
 
-/** The guards that read one value: a property, or the items of a collection property. */
+function sameLookup(a: RuleGuard, b: RuleGuard): boolean {
+  return a.property === b.property && a.scope === b.scope && a.kind === b.kind;
+}
+
+/** The first of the guards with the fewest keys, or null when there are none. */
+function fewestKeys(guards: readonly RuleGuard[]): RuleGuard | null {
+  let fewest: RuleGuard | null = null;
+  for (const each of guards) {
+    if (fewest === null || each.keys.length < fewest.keys.length) fewest = each;
+  }
+  return fewest;
+}
+
+/**
+ * The lookups of one value: a property, or the items of a collection property. Every key of the
+ * index (a text under a kind, on a source) has a number; a device *hits* the keys its texts
+ * satisfy.
+ */
 interface GuardSource {
   readonly property: string;
   readonly scope: RuleGuard['scope'];
-  /** Rule indices by equality key. */
-  readonly equals: Map<string, number[]>;
+  /** Key numbers by equality key. */
+  readonly equals: ReadonlyMap<string, number>;
   readonly prefixes: PrefixTable;
+  /** The distinct contained texts, and (same position) their key numbers. */
+  readonly contained: readonly string[];
+  readonly containedKeys: Int32Array;
 }
 
 interface SourceBuilder {
   readonly property: string;
   readonly scope: RuleGuard['scope'];
-  readonly equals: Map<string, number[]>;
-  readonly byPrefix: Map<string, number[]>;
+  /** Key numbers by kind and text. */
+  readonly byKind: Record<RuleGuard['kind'], Map<string, number>>;
 }
 
 /**
  * Candidate rules per device: built once from the rules in their evaluation order (an AST, or null
- * for a rule without one), then asked once per device. Rules without a guard are always offered.
+ * for a rule without one), then asked once per device. A rule is offered when the device passes
+ * all its guards; rules without a guard are always offered.
+ *
+ * Each guarded rule is filed under the keys of one guard, its *anchor*: the guard whose keys the
+ * fewest guards of the index share (a key many rules share, such as deviceOSType "Linux", is one
+ * many devices have). Only when a device hits an anchor are the rule's other guards checked, so
+ * a device costs about the rules it is offered, not every rule that shares one of its values.
  *
  * @example
  * const index = new RuleIndex([linuxRuleAst, windowsRuleAst, null]);
@@ -160,67 +219,204 @@ export class RuleIndex {
   /** The number of rules indexed. */
   readonly size: number;
   private readonly sources: readonly GuardSource[];
-  /** Bitmap of the rules without a guard. */
-  private readonly always: Uint32Array;
-  /** Scratch bitmap of one device's candidates (reused: no allocation per device). */
-  private readonly marks: Uint32Array;
+  private readonly tally: GuardTally;
 
   constructor(rules: readonly (RuleAst | null)[]) {
     this.size = rules.length;
-    this.always = new Uint32Array(Math.ceil(rules.length / 32));
-    this.marks = new Uint32Array(this.always.length);
-    const sources = new Map<string, SourceBuilder>();
-    rules.forEach((ast, index) => {
-      const guard = ast === null ? null : ruleGuard(ast);
-      if (guard === null) {
-        mark(this.always, index);
-        return;
-      }
-      const { property, scope } = guard;
-      const sourceKey = `${scope}:${property}`;
-      let source = sources.get(sourceKey);
-      if (source === undefined) {
-        source = { property, scope, equals: new Map(), byPrefix: new Map() };
-        sources.set(sourceKey, source);
-      }
-      const byKey = guard.kind === 'equals' ? source.equals : source.byPrefix;
-      for (const key of guard.keys) {
-        const indices = byKey.get(key);
-        if (indices) indices.push(index);
-        else byKey.set(key, [index]);
-      }
-    });
-    this.sources = [...sources.values()].map(({ property, scope, equals, byPrefix }) => ({
+    const builders = new Map<string, SourceBuilder>();
+    /** Per key number: how many guards have that key. */
+    const shared: number[] = [];
+    const keysOf = ({ property, scope, kind, keys }: RuleGuard): number[] => {
+      const byText = sourceBuilder(builders, property, scope).byKind[kind];
+      return keys.map((text) => {
+        let key = byText.get(text);
+        if (key === undefined) {
+          key = shared.push(0) - 1;
+          byText.set(text, key);
+        }
+        shared[key] = (shared[key] ?? 0) + 1;
+        return key;
+      });
+    };
+    const guardKeys = rules.map((ast) => (ast === null ? [] : ruleGuard(ast).map(keysOf)));
+    this.tally = new GuardTally(
+      shared.length,
+      guardKeys.map((keys) => anchorFirst(keys, shared)),
+    );
+    this.sources = [...builders.values()].map(({ property, scope, byKind }) => ({
       property,
       scope,
-      equals,
-      prefixes: new PrefixTable(byPrefix),
+      equals: byKind.equals,
+      prefixes: new PrefixTable(byKind.prefix),
+      contained: [...byKind.contains.keys()],
+      containedKeys: Int32Array.from(byKind.contains.values()),
     }));
   }
 
   /** The indices of the rules that can match a device with these properties, ascending. */
   candidates(properties: RuleProperties): number[] {
-    const marks = this.marks;
-    marks.set(this.always);
+    const tally = this.tally;
+    tally.startDevice();
     for (const source of this.sources) {
       const value = properties[source.property];
       if (source.scope === 'value') {
-        markText(source, textOf(value), marks);
+        hitKeys(source, textOf(value), tally);
         continue;
       }
       const items = itemsOf(value);
-      for (let i = 0; i < items.length; i++) markText(source, textOf(items[i] ?? null), marks);
+      for (let i = 0; i < items.length; i++) hitKeys(source, textOf(items[i] ?? null), tally);
     }
-    return markedIndices(marks);
+    tally.checkAnchored();
+    return markedIndices(tally.marks);
   }
 }
 
-function markText(source: GuardSource, text: string | null, marks: Uint32Array): void {
+function sourceBuilder(
+  builders: Map<string, SourceBuilder>,
+  property: string,
+  scope: RuleGuard['scope'],
+): SourceBuilder {
+  const key = `${scope}:${property}`;
+  let builder = builders.get(key);
+  if (builder === undefined) {
+    builder = {
+      property,
+      scope,
+      byKind: { equals: new Map(), prefix: new Map(), contains: new Map() },
+    };
+    builders.set(key, builder);
+  }
+  return builder;
+}
+
+/** A rule's guards (each as its key numbers) with its anchor first: the least shared keys. */
+function anchorFirst(
+  guards: readonly (readonly number[])[],
+  shared: readonly number[],
+): readonly (readonly number[])[] {
+  if (guards.length < 2) return guards;
+  const sharing = guards.map((keys) => keys.reduce((sum, key) => sum + (shared[key] ?? 0), 0));
+  const anchor = sharing.indexOf(Math.min(...sharing));
+  return [...guards.slice(anchor, anchor + 1), ...guards.filter((_keys, i) => i !== anchor)];
+}
+
+function hitKeys(source: GuardSource, text: string | null, tally: GuardTally): void {
   if (text === null) return;
   const lower = lowerCased(text);
-  const rules = source.equals.get(lower);
-  if (rules !== undefined) markAll(marks, rules);
-  source.prefixes.markMatches(lower, marks);
+  const equal = source.equals.get(lower);
+  if (equal !== undefined) tally.hit(equal);
+  source.prefixes.hitMatches(lower, tally);
+  const contained = source.contained;
+  for (let i = 0; i < contained.length; i++) {
+    if (lower.includes(contained[i] ?? '')) tally.hit(source.containedKeys[i] ?? 0);
+  }
+}
+
+/**
+ * One device's keys and candidates, without allocating. A hit key stamps itself with the device's
+ * generation and collects the rules anchored there; once every value is read, a collected rule is
+ * marked a candidate when each of its other guards has a key stamped. Stamps tell what belongs to
+ * this device, so nothing is cleared between devices. Arrays are flat: `xStarts[i]` to
+ * `xStarts[i + 1]` is the range of i's entries in `x`.
+ */
+class GuardTally {
+  /** Bitmap of this device's candidates. */
+  readonly marks: Uint32Array;
+  /** Bitmap of the rules without a guard. */
+  private readonly always: Uint32Array;
+  /** Per key, the rules anchored there. */
+  private readonly anchoredStarts: Int32Array;
+  private readonly anchored: Int32Array;
+  /** Per rule, its other guards; per guard, its keys. */
+  private readonly checkStarts: Int32Array;
+  private readonly keyStarts: Int32Array;
+  private readonly keys: Int32Array;
+  private readonly keyStamps: Uint32Array;
+  private readonly ruleStamps: Uint32Array;
+  /** The rules whose anchor this device hit (the first `collectedCount`). */
+  private readonly collected: Int32Array;
+  private collectedCount = 0;
+  private generation = 0;
+
+  /** `guards`: per rule, its guards as key numbers, the anchor first. */
+  constructor(keyCount: number, guards: readonly (readonly (readonly number[])[])[]) {
+    const words = Math.ceil(guards.length / 32);
+    this.marks = new Uint32Array(words);
+    this.always = new Uint32Array(words);
+    const anchoredAt: number[][] = Array.from({ length: keyCount }, () => []);
+    const others: (readonly number[])[] = [];
+    const checkStarts = [0];
+    guards.forEach(([anchor, ...rest], rule) => {
+      if (anchor === undefined) mark(this.always, rule);
+      for (const key of anchor ?? []) anchoredAt[key]?.push(rule);
+      others.push(...rest);
+      checkStarts.push(others.length);
+    });
+    [this.anchoredStarts, this.anchored] = endToEnd(anchoredAt);
+    this.checkStarts = Int32Array.from(checkStarts);
+    [this.keyStarts, this.keys] = endToEnd(others);
+    this.keyStamps = new Uint32Array(keyCount);
+    this.ruleStamps = new Uint32Array(guards.length);
+    this.collected = new Int32Array(guards.length);
+  }
+
+  startDevice(): void {
+    this.marks.set(this.always);
+    this.collectedCount = 0;
+    if (this.generation === 0xffffffff) {
+      this.keyStamps.fill(0);
+      this.ruleStamps.fill(0);
+      this.generation = 0;
+    }
+    this.generation++;
+  }
+
+  hit(key: number): void {
+    const generation = this.generation;
+    // Another item or text hit it already: its rules are collected.
+    if (this.keyStamps[key] === generation) return;
+    this.keyStamps[key] = generation;
+    const end = this.anchoredStarts[key + 1] ?? 0;
+    for (let i = this.anchoredStarts[key] ?? 0; i < end; i++) {
+      const rule = this.anchored[i] ?? 0;
+      if (this.ruleStamps[rule] === generation) continue;
+      this.ruleStamps[rule] = generation;
+      this.collected[this.collectedCount++] = rule;
+    }
+  }
+
+  /** Marks the collected rules whose other guards all have a key hit. */
+  checkAnchored(): void {
+    for (let i = 0; i < this.collectedCount; i++) {
+      const rule = this.collected[i] ?? 0;
+      if (this.passesOthers(rule)) mark(this.marks, rule);
+    }
+  }
+
+  private passesOthers(rule: number): boolean {
+    const end = this.checkStarts[rule + 1] ?? 0;
+    for (let guard = this.checkStarts[rule] ?? 0; guard < end; guard++) {
+      if (!this.hitAny(guard)) return false;
+    }
+    return true;
+  }
+
+  private hitAny(guard: number): boolean {
+    const end = this.keyStarts[guard + 1] ?? 0;
+    for (let i = this.keyStarts[guard] ?? 0; i < end; i++) {
+      if (this.keyStamps[this.keys[i] ?? 0] === this.generation) return true;
+    }
+    return false;
+  }
+}
+
+/** Lists laid end to end: the start of each (and the end of the last), and the entries. */
+function endToEnd(lists: readonly (readonly number[])[]): [Int32Array, Int32Array] {
+  const starts = new Int32Array(lists.length + 1);
+  lists.forEach((list, index) => {
+    starts[index + 1] = (starts[index] ?? 0) + list.length;
+  });
+  return [starts, Int32Array.from(lists.flat())];
 }
 
 /**
@@ -230,24 +426,25 @@ function markText(source: GuardSource, text: string | null, marks: Uint32Array):
  */
 class PrefixTable {
   private readonly prefixes: readonly string[];
-  private readonly rules: readonly (readonly number[])[];
+  private readonly keys: Int32Array;
   private readonly parents: Int32Array;
 
-  constructor(byPrefix: ReadonlyMap<string, readonly number[]>) {
+  /** `byPrefix`: key numbers by prefix. */
+  constructor(byPrefix: ReadonlyMap<string, number>) {
     this.prefixes = [...byPrefix.keys()].sort();
-    this.rules = this.prefixes.map((prefix) => byPrefix.get(prefix) ?? []);
+    this.keys = Int32Array.from(this.prefixes, (prefix) => byPrefix.get(prefix) ?? 0);
     this.parents = new Int32Array(this.prefixes.length);
     this.prefixes.forEach((prefix, index) => {
       this.parents[index] = this.longestPrefixOf(prefix, index - 1);
     });
   }
 
-  /** Marks the rules of every prefix `text` starts with. */
-  markMatches(text: string, marks: Uint32Array): void {
+  /** Hits the key of every prefix `text` starts with. */
+  hitMatches(text: string, tally: GuardTally): void {
     if (this.prefixes.length === 0) return;
     let index = this.longestPrefixOf(text, this.lastAtOrBefore(text));
     while (index >= 0) {
-      markAll(marks, this.rules[index] ?? []);
+      tally.hit(this.keys[index] ?? 0);
       index = this.parents[index] ?? -1;
     }
   }
@@ -276,10 +473,6 @@ class PrefixTable {
 
 function mark(marks: Uint32Array, index: number): void {
   marks[index >>> 5] = (marks[index >>> 5] ?? 0) | (1 << (index & 31));
-}
-
-function markAll(marks: Uint32Array, indices: readonly number[]): void {
-  for (let i = 0; i < indices.length; i++) mark(marks, indices[i] ?? 0);
 }
 
 function markedIndices(marks: Uint32Array): number[] {
