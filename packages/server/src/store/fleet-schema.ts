@@ -57,12 +57,15 @@ export interface DeviceTagsTable {
 /** Current membership of every group, assigned and dynamic: what policy resolution reads. */
 /**
  * A device's current groups (assigned and dynamic), as the groups' ordinals: `,3,17,250,`
- * (comma-framed, so `like '%,17,%'` finds a group's members). No row: no group. Migration 010.
+ * (comma-framed, so `like '%,17,%'` finds a group's members). No row: never in a group.
+ * Migration 010.
  */
 export interface DeviceGroupsTable {
   device_id: string;
   tenant_id: string;
   ordinals: string;
+  /** Moves with every write (the row stays while the device lives; no group is ''). */
+  version: Generated<number>;
 }
 
 /** The latest signed effective configuration of each device. */

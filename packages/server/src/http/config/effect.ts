@@ -1,7 +1,7 @@
 /**
  * The effect of a change set on the fleet, measured rather than predicted: a snapshot of the
- * tenant's devices is taken inside the transaction before the writes and again after the fleet
- * engine has recomputed, so the plan shows exactly what apply does (devices whose effective
+ * tenant's devices is taken inside the transaction before the writes and compared with them after
+ * the fleet engine has recomputed, so the plan shows exactly what apply does (devices whose effective
  * configuration or enrollment moves, conflicts that appear or go, how many devices each object
  * reaches). Only the changed devices' configurations are read.
  */
@@ -11,26 +11,90 @@ import {
   type SettingConflict,
 } from '@palisade/core';
 import type { ConfigConflict, ConfigPlan } from '@palisade/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { chunks } from '../../services/fleet/fleet-db.js';
 import { memberCounts } from '../../services/fleet/memberships.js';
 import type { Database } from '../../store/schema.js';
 
 export interface FleetSnapshot {
-  /** device id → config hash and enrollment name. */
+  /**
+   * device id → config hash, enrollment name and hostname: in a snapshot taken before the
+   * writes, none until `compareSnapshot`, which fills both sides for the changed devices only.
+   */
   readonly devices: ReadonlyMap<string, { hash: string; enrollment: string; hostname: string }>;
   /** group id → members; asset-rule id → devices tagged; policy id → devices contributed to. */
   readonly reach: ReadonlyMap<string, number>;
 }
 
+/**
+ * The devices' configuration hash and enrollment before the writes, kept in a temporary table of
+ * the transaction's own connection: the comparison after the writes is one query that answers
+ * only the devices that moved, instead of every device read twice (100,000 devices: two
+ * 100,000-row reads and maps for a few hundred changes).
+ */
+const SNAPSHOT_TABLE = 'palisade_plan_snapshot';
+
+/** Before the writes: the devices kept aside (see SNAPSHOT_TABLE) and what each object reaches. */
 export async function takeSnapshot(db: Kysely<Database>, tenantId: string): Promise<FleetSnapshot> {
-  const [devices, members, tagged, contributed] = await Promise.all([
-    db
-      .selectFrom('devices')
-      .select(['id', 'config_hash', 'enrollment_name', 'hostname'])
-      .where('tenant_id', '=', tenantId)
-      .where('offboarded_at', 'is', null)
-      .execute(),
+  await sql`drop table if exists ${sql.table(SNAPSHOT_TABLE)}`.execute(db);
+  await sql`create temporary table ${sql.table(SNAPSHOT_TABLE)}
+    (id text primary key, config_hash text not null, enrollment_name text not null)`.execute(db);
+  await sql`insert into ${sql.table(SNAPSHOT_TABLE)} (id, config_hash, enrollment_name)
+    select id, config_hash, enrollment_name from devices
+    where tenant_id = ${tenantId} and offboarded_at is null`.execute(db);
+  return { devices: new Map(), reach: await reachOf(db, tenantId) };
+}
+
+/**
+ * After the writes, in the same transaction as `takeSnapshot`: the devices whose configuration
+ * hash or enrollment differs from the snapshot (or that are new), in id order, with both sides
+ * of each, and what each object reaches now. The temporary table goes.
+ */
+export async function compareSnapshot(
+  db: Kysely<Database>,
+  tenantId: string,
+  before: FleetSnapshot,
+): Promise<{ before: FleetSnapshot; after: FleetSnapshot; changed: string[] }> {
+  const rows = await sql<{
+    id: string;
+    hostname: string;
+    config_hash: string;
+    enrollment_name: string;
+    before_hash: string | null;
+    before_enrollment: string | null;
+  }>`select d.id, d.hostname, d.config_hash, d.enrollment_name,
+      s.config_hash as before_hash, s.enrollment_name as before_enrollment
+    from devices d left join ${sql.table(SNAPSHOT_TABLE)} s on s.id = d.id
+    where d.tenant_id = ${tenantId} and d.offboarded_at is null
+      and (s.id is null or s.config_hash <> d.config_hash or s.enrollment_name <> d.enrollment_name)
+    order by d.id`.execute(db);
+  await sql`drop table ${sql.table(SNAPSHOT_TABLE)}`.execute(db);
+  const then = new Map<string, { hash: string; enrollment: string; hostname: string }>();
+  const now = new Map<string, { hash: string; enrollment: string; hostname: string }>();
+  for (const row of rows.rows) {
+    now.set(row.id, {
+      hash: row.config_hash,
+      enrollment: row.enrollment_name,
+      hostname: row.hostname,
+    });
+    if (row.before_hash !== null && row.before_enrollment !== null) {
+      then.set(row.id, {
+        hash: row.before_hash,
+        enrollment: row.before_enrollment,
+        hostname: row.hostname,
+      });
+    }
+  }
+  return {
+    before: { devices: then, reach: before.reach },
+    after: { devices: now, reach: await reachOf(db, tenantId) },
+    changed: rows.rows.map((row) => row.id),
+  };
+}
+
+/** How many devices each group, asset rule and policy reaches. */
+async function reachOf(db: Kysely<Database>, tenantId: string): Promise<Map<string, number>> {
+  const [members, tagged, contributed] = await Promise.all([
     memberCounts(db, tenantId),
     db
       .selectFrom('device_tags')
@@ -49,25 +113,7 @@ export async function takeSnapshot(db: Kysely<Database>, tenantId: string): Prom
   const reach = new Map<string, number>();
   for (const [groupId, count] of members) reach.set(groupId, count);
   for (const row of [...tagged, ...contributed]) reach.set(row.key, Number(row.count));
-  return {
-    devices: new Map(
-      devices.map((d) => [
-        d.id,
-        { hash: d.config_hash, enrollment: d.enrollment_name, hostname: d.hostname },
-      ]),
-    ),
-    reach,
-  };
-}
-
-/** Devices whose configuration hash or enrollment differs between the snapshots. */
-export function changedDevices(before: FleetSnapshot, after: FleetSnapshot): string[] {
-  const changed: string[] = [];
-  for (const [id, now] of after.devices) {
-    const then = before.devices.get(id);
-    if (!then || then.hash !== now.hash || then.enrollment !== now.enrollment) changed.push(id);
-  }
-  return changed.sort();
+  return reach;
 }
 
 /** The stored effective configurations of some devices (the signed payload's configuration). */

@@ -25,7 +25,7 @@ import { computeChanges, type PlannedChange } from './changes.js';
 import { loadCurrentState } from './current.js';
 import { readDocuments, resolveDesiredState } from './desired.js';
 import {
-  changedDevices,
+  compareSnapshot,
   describeEffect,
   type FleetSnapshot,
   readConfigurations,
@@ -101,14 +101,14 @@ async function measure(
         set.changes.length > 0
           ? await writeChanges(context, trx, actor, current, set.changes)
           : { pushes: [], ids: new Map() };
-      const after = await takeSnapshot(trx, tenantId);
-      const changed = changedDevices(before, after);
+      const compared = await compareSnapshot(trx, tenantId, before);
+      const { after, changed } = compared;
       const afterConfigs = await readConfigurations(trx, tenantId, changed);
-      const changes = withReach(set.changes, written.ids, before, after);
+      const changes = withReach(set.changes, written.ids, compared.before, after);
       if (commit && changes.length > 0) await auditApply(context, trx, actor, input, changes);
       measured = {
         plan: { changes, unmanaged: set.unmanaged },
-        before,
+        before: compared.before,
         after,
         changed,
         afterConfigs,

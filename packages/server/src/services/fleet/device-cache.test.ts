@@ -17,7 +17,7 @@ import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { fleetDb } from './fleet-db.js';
 import { FleetService } from './fleet-service.js';
-import { addCurrentMembers } from './memberships.js';
+import { addCurrentMembers, writeDeviceGroups } from './memberships.js';
 
 class ReadCounter implements KyselyPlugin {
   reads = 0;
@@ -94,6 +94,43 @@ describeEachStore('device view cache', (target) => {
     expect(afterBump.records.find((r) => r.row.id === bumped.row.id)?.row.hostname).toBe(
       'renamed-01',
     );
+
+    // A membership write alone (the device's row untouched, as another process's group change
+    // writes it): that device is refetched with its new groups.
+    const at = new Date().toISOString();
+    const group = await store.db
+      .insertInto('groups')
+      .values({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        name: 'written elsewhere',
+        description: '',
+        kind: 'assigned',
+        rule: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      // On SQLite a trigger numbers the group after the insert: read it back.
+      .then(({ id }) =>
+        store.db
+          .selectFrom('groups')
+          .select(['id', 'ordinal'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow(),
+      );
+    await writeDeviceGroups(fleetDb(store.db), tenantId, [
+      { deviceId: bumped.row.id, ordinals: [Number(group.ordinal)] },
+    ]);
+    const afterMove = await scan();
+    expect(afterMove.records.find((r) => r.row.id === bumped.row.id)?.groupIds).toEqual([group.id]);
+    await writeDeviceGroups(fleetDb(store.db), tenantId, [
+      { deviceId: bumped.row.id, ordinals: [] },
+    ]);
+    await store.db.deleteFrom('groups').where('id', '=', group.id).execute();
+    const afterEmpty = await scan();
+    expect(afterEmpty.records.find((r) => r.row.id === bumped.row.id)?.groupIds).toEqual([]);
 
     // Offboarded: gone from the scan.
     await store.db

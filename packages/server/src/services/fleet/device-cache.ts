@@ -1,7 +1,7 @@
 /**
  * The devices of a tenant as rules see them, kept in memory between scans. Before each scan only
- * (id, view_version) is read — an index-only range — and the devices whose version moved (in any
- * process) are refetched, so a preview or a group change over 100,000 devices evaluates the rule
+ * each device's `view_version` and its memberships' version (`device_groups.version`) are read,
+ * and the devices where either moved (in any process) are refetched, so a preview or a group change over 100,000 devices evaluates the rule
  * in memory instead of reading every device again. On SQLite not even that when the tenant's scan
  * stamp (migration 009, kept by triggers) has not moved since the remembered scan.
  *
@@ -82,17 +82,25 @@ export class DeviceViewCache {
     }
     const versions = await db
       .selectFrom('devices')
-      .select(['id', 'view_version'])
-      .where('tenant_id', '=', tenantId)
-      .where('offboarded_at', 'is', null)
-      .orderBy('id')
+      .leftJoin('device_groups', 'device_groups.device_id', 'devices.id')
+      .select(['devices.id as id', 'devices.view_version as view_version'])
+      .select((eb) => eb.fn.coalesce('device_groups.version', eb.lit(0)).as('groups_version'))
+      .where('devices.tenant_id', '=', tenantId)
+      .where('devices.offboarded_at', 'is', null)
+      .orderBy('devices.id')
       .execute();
     const cached = (id: string): DeviceRecord | undefined => {
       const at = kept?.at.get(id);
       return at === undefined ? undefined : kept?.list[at];
     };
     const stale = versions
-      .filter((v) => cached(v.id)?.row.view_version !== v.view_version)
+      .filter((v) => {
+        const record = cached(v.id);
+        return (
+          record?.row.view_version !== v.view_version ||
+          record.groupsVersion !== Number(v.groups_version)
+        );
+      })
       .map((v) => v.id);
     const fresh = new Map<string, DeviceRecord>();
     for (const ids of chunks(stale, 1_000)) {
@@ -137,8 +145,8 @@ export class DeviceViewCache {
 
   /**
    * After a committed transaction that ran alone (SQLite) and only moved memberships: `moves`
-   * gives the moved devices' new group ids (sorted); each moved device's `view_version` went up
-   * by exactly one, and `stamp` is the tenant's stamp after it. When `scanned` was served whole
+   * gives the moved devices' new group ids (sorted); each moved device's memberships version
+   * went up by exactly one, and `stamp` is the tenant's stamp after it. When `scanned` was served whole
    * from the remembered devices and nothing was remembered since, only the moved devices are
    * replaced there (their rule properties carried over with the new memberships): a group
    * created over 100,000 devices then costs its members, not a rebuilt copy of every device.
@@ -177,11 +185,7 @@ export class DeviceViewCache {
 
   /** The record with new memberships and the version they were written under. */
   private moved(record: DeviceRecord, groupIds: readonly string[]): DeviceRecord {
-    const next: DeviceRecord = {
-      ...record,
-      row: { ...record.row, view_version: record.row.view_version + 1 },
-      groupIds,
-    };
+    const next: DeviceRecord = { ...record, groupIds, groupsVersion: record.groupsVersion + 1 };
     // Only `memberOf` reads memberships: the rest of what rules see is the device's as before.
     const device = this.properties.device.get(record);
     if (device) this.properties.device.set(next, { ...device, memberOf: groupIds });

@@ -570,7 +570,7 @@ async function groupsOfDevice(
   tenantId: string,
   deviceId: string,
 ): Promise<{ id: string; name: string; kind: string }[]> {
-  const ids = (await storedGroupsOf(db, tenantId, [deviceId])).get(deviceId) ?? [];
+  const ids = (await storedGroupsOf(db, tenantId, [deviceId])).get(deviceId)?.groupIds ?? [];
   if (ids.length === 0) return [];
   return db
     .selectFrom('groups')

@@ -19,6 +19,8 @@ export interface DeviceRecord {
   readonly staticGroupIds: ReadonlySet<string>;
   /** Current memberships as stored (assigned and dynamic). */
   readonly groupIds: readonly string[];
+  /** The version of the stored memberships (`device_groups.version`; 0: never written). */
+  readonly groupsVersion: number;
 }
 
 /**
@@ -102,7 +104,8 @@ async function attachRelations(
     facts: JSON.parse(row.facts) as DeviceFacts,
     tags: (tagsOf.get(row.id) ?? []).map(toDeviceTag),
     staticGroupIds: new Set((staticsOf.get(row.id) ?? []).map((member) => member.group_id)),
-    groupIds: memberships.get(row.id) ?? [],
+    groupIds: memberships.get(row.id)?.groupIds ?? [],
+    groupsVersion: memberships.get(row.id)?.version ?? 0,
   }));
 }
 

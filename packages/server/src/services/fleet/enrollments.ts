@@ -172,7 +172,14 @@ async function writeDeviceRow(
   // locks) the row before this one commits. Nothing to read back.
   const stored = JSON.parse(row.facts) as DeviceFacts;
   return {
-    record: { row, facts: stored, tags: [], staticGroupIds: new Set(), groupIds: [] },
+    record: {
+      row,
+      facts: stored,
+      tags: [],
+      staticGroupIds: new Set(),
+      groupIds: [],
+      groupsVersion: 0,
+    },
     existing: false,
   };
 }

@@ -419,8 +419,8 @@ function onlyMembershipsMove(state: TenantState, affected: ReadonlySet<string>):
 /**
  * The membership-only change: each device's membership of the affected groups, evaluated against
  * the device as stored, written where it moved (one `device_groups` row per moved device, in
- * multi-row statements), and the moved devices' `view_version` bumped (what rules read of them
- * changed). Many groups at once (a policy file's apply) are evaluated in one pass over the devices
+ * multi-row statements; each row's version moves, which is what the remembered devices check).
+ * Many groups at once (a policy file's apply) are evaluated in one pass over the devices
  * through the tenant's rule index, so a device costs the rules it can match, not every rule.
  * Returns the moved devices' new (sorted) group ids.
  */
@@ -442,53 +442,52 @@ async function writeMembershipMoves(
     const id = record.row.id;
     const stored = record.groupIds;
     const member = membersOf(id, views.propertiesOf(record, 'device'));
-    let now: Set<string> | undefined;
-    for (const groupId of stored) {
-      if (scan.affected.has(groupId) && !member.has(groupId)) {
-        now ??= new Set(stored);
-        now.delete(groupId);
-      }
-    }
-    for (const groupId of member) {
-      if (!stored.includes(groupId)) {
-        now ??= new Set(stored);
-        now.add(groupId);
-      }
-    }
-    if (!now) continue;
-    const groupIds = [...now].sort();
+    // The stored groups the change cannot move, then the affected ones the device is in.
+    const groupIds: string[] = [];
+    for (const groupId of stored) if (!scan.affected.has(groupId)) groupIds.push(groupId);
+    if (groupIds.length + member.length === stored.length && containsAll(stored, member)) continue;
+    for (const groupId of member) groupIds.push(groupId);
+    groupIds.sort();
     moved.set(id, groupIds);
     writes.push({ deviceId: id, ordinals: ordinalsOf(state, groupIds) });
+    // Written as the scan goes: a hundred thousand lists are never all held at once.
+    if (writes.length >= WRITES_PER_FLUSH) {
+      await writeDeviceGroups(db, tenantId, writes);
+      writes.length = 0;
+    }
   }
   await writeDeviceGroups(db, tenantId, writes);
-  for (const batch of chunks([...moved.keys()])) {
-    await db
-      .updateTable('devices')
-      .set((eb) => ({ view_version: eb('view_version', '+', 1) }))
-      .where('id', 'in', batch)
-      .execute();
-  }
   return moved;
 }
+
+/** Whether every id of `some` is in `all` (a set past a few ids: a device can be in hundreds). */
+function containsAll(all: readonly string[], some: readonly string[]): boolean {
+  if (some.length <= 8) return some.every((id) => all.includes(id));
+  const set = new Set(all);
+  return some.every((id) => set.has(id));
+}
+
+/** Memberships written per statement while a scan moves them. */
+const WRITES_PER_FLUSH = 5_000;
 
 /** Past this many affected groups, a device's memberships come from the tenant's rule index. */
 const INDEXED_FROM = 16;
 
 /**
- * The affected groups a device is in (its id and the properties rules see of it as stored). Few
- * groups: each one's rule is evaluated. Many: only the rules the index offers the device.
+ * The affected groups a device is in, each once (its id and the properties rules see of it as
+ * stored). Few groups: each one's rule is evaluated. Many: only the rules the index offers it.
  */
 function affectedMemberships(
   state: TenantState,
   affected: ReadonlySet<string>,
   statics: ReadonlyMap<string, ReadonlySet<string>>,
-): (deviceId: string, properties: RuleProperties) => Set<string> {
+): (deviceId: string, properties: RuleProperties) => string[] {
   const groups = state.groups.filter((group) => affected.has(group.id));
   const assigned = groups.filter((group) => group.kind === 'assigned');
-  const assignedMembers = (deviceId: string): Set<string> => {
-    const member = new Set<string>();
+  const assignedMembers = (deviceId: string): string[] => {
+    const member: string[] = [];
     for (const group of assigned) {
-      if (statics.get(group.id)?.has(deviceId)) member.add(group.id);
+      if (statics.get(group.id)?.has(deviceId)) member.push(group.id);
     }
     return member;
   };
@@ -496,7 +495,7 @@ function affectedMemberships(
     const dynamic = groups.filter((group) => group.kind === 'dynamic');
     return (deviceId, properties) => {
       const member = assignedMembers(deviceId);
-      for (const group of dynamic) if (group.matches?.(properties)) member.add(group.id);
+      for (const group of dynamic) if (group.matches?.(properties)) member.push(group.id);
       return member;
     };
   }
@@ -505,7 +504,7 @@ function affectedMemberships(
     const member = assignedMembers(deviceId);
     for (const position of index.candidates(properties)) {
       const group = indexed[position];
-      if (group && affected.has(group.id) && group.matches?.(properties)) member.add(group.id);
+      if (group && affected.has(group.id) && group.matches?.(properties)) member.push(group.id);
     }
     return member;
   };

@@ -8,14 +8,20 @@
  *   tenant's rows;
  * - writes: one upsert per device whose groups moved, in multi-row statements.
  */
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 
 /** Sorted, distinct, comma-framed: `,3,17,250,`; '' for none. */
-export function encodeOrdinals(ordinals: Iterable<number>): string {
-  const sorted = [...new Set(ordinals)].sort((a, b) => a - b);
-  return sorted.length === 0 ? '' : `,${sorted.join(',')},`;
+export function encodeOrdinals(ordinals: readonly number[]): string {
+  if (ordinals.length === 0) return '';
+  const sorted = Int32Array.from(ordinals).sort();
+  let text = ',';
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    text += `${sorted[i]},`;
+  }
+  return text;
 }
 
 /** The ordinals of an encoded list (any order written; '' or ',' for none). */
@@ -78,68 +84,75 @@ async function ordinalsOfGroups(
   return ordinals;
 }
 
-/** The stored groups (sorted ids) of each given device that is in any; others are absent. */
+/** A device's groups as stored: sorted ids, and the version of its row (0: never written). */
+export interface StoredGroups {
+  readonly groupIds: string[];
+  readonly version: number;
+}
+
+/** The stored groups of each given device that has a row; the others are in no group. */
 export async function storedGroupsOf(
   db: FleetDb,
   tenantId: string,
   deviceIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const lists = new Map<string, number[]>();
+): Promise<Map<string, StoredGroups>> {
+  const lists = new Map<string, { ordinals: number[]; version: number }>();
   for (const batch of chunks([...new Set(deviceIds)])) {
     const rows = await db
       .selectFrom('device_groups')
-      .select(['device_id', 'ordinals'])
+      .select(['device_id', 'ordinals', 'version'])
       .where('tenant_id', '=', tenantId)
       .where('device_id', 'in', batch)
       .execute();
-    for (const row of rows) lists.set(row.device_id, decodeOrdinals(row.ordinals));
+    for (const row of rows) {
+      lists.set(row.device_id, { ordinals: decodeOrdinals(row.ordinals), version: row.version });
+    }
   }
   const all = new Set<number>();
-  for (const list of lists.values()) for (const ordinal of list) all.add(ordinal);
+  for (const list of lists.values()) for (const ordinal of list.ordinals) all.add(ordinal);
   const ids = await groupIdsByOrdinal(db, tenantId, all);
-  const groups = new Map<string, string[]>();
-  for (const [deviceId, list] of lists) {
+  const groups = new Map<string, StoredGroups>();
+  for (const [deviceId, { ordinals, version }] of lists) {
     const groupIds: string[] = [];
-    for (const ordinal of list) {
+    for (const ordinal of ordinals) {
       const id = ids.get(ordinal);
-      // A deleted group's ordinal lingers only until its members are recomputed (same transaction).
+      // A deleted group's ordinal lingers only until removeDeletedGroups (same transaction).
       if (id !== undefined) groupIds.push(id);
     }
-    if (groupIds.length > 0) groups.set(deviceId, groupIds.sort());
+    groups.set(deviceId, { groupIds: groupIds.sort(), version });
   }
   return groups;
 }
 
-/** A device's groups to store: its id and its groups' ordinals (none: the row goes). */
+/** A device's groups to store: its id and its groups' ordinals. */
 export interface DeviceGroupsWrite {
   readonly deviceId: string;
   readonly ordinals: readonly number[];
 }
 
-/** Stores the devices' current groups, replacing what was stored (multi-row statements). */
+/**
+ * Stores the devices' current groups, replacing what was stored and moving each row's version
+ * (multi-row statements). A device in no group keeps its row, with no ordinals: its version
+ * only ever grows.
+ */
 export async function writeDeviceGroups(
   db: FleetDb,
   tenantId: string,
   writes: readonly DeviceGroupsWrite[],
 ): Promise<void> {
-  const rows: { device_id: string; tenant_id: string; ordinals: string }[] = [];
-  const emptied: string[] = [];
-  for (const write of writes) {
-    const ordinals = encodeOrdinals(write.ordinals);
-    if (ordinals === '') emptied.push(write.deviceId);
-    else rows.push({ device_id: write.deviceId, tenant_id: tenantId, ordinals });
-  }
-  for (const batch of chunks(emptied)) {
-    await db.deleteFrom('device_groups').where('device_id', 'in', batch).execute();
-  }
-  for (const batch of chunks(rows, 300)) {
-    await db
-      .insertInto('device_groups')
-      .values(batch)
-      .onConflict((oc) =>
-        oc.column('device_id').doUpdateSet((eb) => ({ ordinals: eb.ref('excluded.ordinals') })),
-      )
-      .execute();
+  // One statement per few thousand devices, their lists in one JSON parameter: a hundred
+  // thousand devices moved by a policy file are a few dozen statements, not 100,000 rows of
+  // bound parameters.
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  for (const batch of chunks(writes, 5_000)) {
+    const lists: Record<string, string> = {};
+    for (const write of batch) lists[write.deviceId] = encodeOrdinals(write.ordinals);
+    const json = JSON.stringify(lists);
+    const entries = postgres ? sql`jsonb_each_text(${json}::jsonb)` : sql`json_each(${json})`;
+    await sql`insert into device_groups (device_id, tenant_id, ordinals)
+      select key, ${tenantId}, value from ${entries} where true
+      on conflict (device_id) do update
+      set ordinals = excluded.ordinals, version = device_groups.version + 1`.execute(db);
   }
 }
 
@@ -165,8 +178,8 @@ export async function addCurrentMembers(
 /**
  * Removes from the stored memberships every group whose ordinal is not in `known` (the tenant's
  * groups): those deleted in this transaction, whose rows, ordinals included, are gone. Their
- * former members' `view_version` moves (what rules read of them changed); their ids are added
- * to `into`. Nothing lingers: on SQLite a deleted group's ordinal can be given again.
+ * former members' ids are added to `into`. Nothing lingers: on SQLite a deleted group's ordinal
+ * can be given again.
  */
 export async function removeDeletedGroups(
   db: FleetDb,
@@ -188,13 +201,6 @@ export async function removeDeletedGroups(
     into.add(row.device_id);
   }
   await writeDeviceGroups(db, tenantId, writes);
-  for (const batch of chunks(writes.map((write) => write.deviceId))) {
-    await db
-      .updateTable('devices')
-      .set((eb) => ({ view_version: eb('view_version', '+', 1) }))
-      .where('id', 'in', batch)
-      .execute();
-  }
 }
 
 /**

@@ -11,6 +11,11 @@ import type { StoreDialect } from '../store.js';
  * (`,3,17,250,`: sorted, comma-framed so that `like '%,17,%'` finds a group's members), written
  * once per device whose groups moved.
  *
+ * A row's `version` moves with each write (rows are never deleted while the device lives: no
+ * group is `''`), so the remembered devices (device-cache.ts) see a membership move without the
+ * device's own, much wider row being rewritten for it; on SQLite its writes move the tenant's scan
+ * stamp (migration 009) through triggers, as device writes do.
+ *
  * `groups.ordinal`: a number per group, unique across tenants and never reused by a committed
  * group: a sequence on PostgreSQL, the largest so far plus one on SQLite (one writer at a time).
  */
@@ -40,7 +45,22 @@ export function migration(dialect: StoreDialect): Migration {
         )
         .addColumn('tenant_id', 'text', (c) => c.notNull())
         .addColumn('ordinals', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
+      if (dialect === 'sqlite') {
+        const bump = `insert into device_scan_stamps (tenant_id, stamp) values (new.tenant_id, 1)
+          on conflict (tenant_id) do update set stamp = stamp + 1;`;
+        await sql
+          .raw(
+            `create trigger device_groups_scan_stamp_insert after insert on device_groups begin ${bump} end`,
+          )
+          .execute(db);
+        await sql
+          .raw(
+            `create trigger device_groups_scan_stamp_update after update of ordinals, version on device_groups begin ${bump} end`,
+          )
+          .execute(db);
+      }
       await db.schema
         .createIndex('device_groups_by_tenant')
         .on('device_groups')
