@@ -48,6 +48,11 @@ export class AdminClient {
     return this.request<CreatedId>('POST', '/api/v1/groups', { kind: 'dynamic', name, rule });
   }
 
+  /** Policies as code: applies the documents in one transaction (POST /api/v1/config/apply). */
+  applyDocuments(documents: readonly Record<string, unknown>[]): Promise<unknown> {
+    return this.request('POST', '/api/v1/config/apply', { documents });
+  }
+
   createPolicy(policy: {
     name: string;
     platform: 'windows' | 'macos' | 'linux';
