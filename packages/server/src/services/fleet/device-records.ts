@@ -17,7 +17,7 @@ export interface DeviceRecord {
   readonly tags: readonly DeviceTag[];
   /** Assigned groups this device is a static member of. */
   readonly staticGroupIds: ReadonlySet<string>;
-  /** Current memberships as stored (assigned and dynamic). */
+  /** Current memberships as stored (assigned and dynamic), sorted. */
   readonly groupIds: readonly string[];
   /** The version of the stored memberships (`device_groups.version`; 0: never written). */
   readonly groupsVersion: number;

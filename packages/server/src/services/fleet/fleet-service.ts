@@ -442,10 +442,10 @@ async function writeMembershipMoves(
     const id = record.row.id;
     const stored = record.groupIds;
     const member = membersOf(id, views.propertiesOf(record, 'device'));
+    if (sameAffected(stored, member, scan.affected)) continue;
     // The stored groups the change cannot move, then the affected ones the device is in.
     const groupIds: string[] = [];
     for (const groupId of stored) if (!scan.affected.has(groupId)) groupIds.push(groupId);
-    if (groupIds.length + member.length === stored.length && containsAll(stored, member)) continue;
     for (const groupId of member) groupIds.push(groupId);
     groupIds.sort();
     moved.set(id, groupIds);
@@ -460,11 +460,37 @@ async function writeMembershipMoves(
   return moved;
 }
 
-/** Whether every id of `some` is in `all` (a set past a few ids: a device can be in hundreds). */
-function containsAll(all: readonly string[], some: readonly string[]): boolean {
-  if (some.length <= 8) return some.every((id) => all.includes(id));
-  const set = new Set(all);
-  return some.every((id) => set.has(id));
+/**
+ * Whether the device's stored groups (sorted) hold exactly `member` among the affected groups:
+ * nothing to write. Allocation-free: a group created over 100,000 devices asks it of each.
+ */
+function sameAffected(
+  stored: readonly string[],
+  member: readonly string[],
+  affected: ReadonlySet<string>,
+): boolean {
+  for (const groupId of member) if (!sortedHas(stored, groupId)) return false;
+  let storedAffected = 0;
+  if (affected.size < stored.length) {
+    for (const groupId of affected) if (sortedHas(stored, groupId)) storedAffected += 1;
+  } else {
+    for (const groupId of stored) if (affected.has(groupId)) storedAffected += 1;
+  }
+  return storedAffected === member.length;
+}
+
+/** Binary search in ids sorted as `Array.prototype.sort` sorts strings. */
+function sortedHas(sorted: readonly string[], id: string): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const at = sorted[middle] as string;
+    if (at === id) return true;
+    if (at < id) low = middle + 1;
+    else high = middle;
+  }
+  return false;
 }
 
 /** Memberships written per statement while a scan moves them. */
