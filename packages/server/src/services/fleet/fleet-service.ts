@@ -47,7 +47,6 @@ import {
 import { applyOutcomes, evaluateDevice, evaluateTags, ordinalsOf } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
 import {
-  type CompiledGroup,
   loadTenantState,
   type TenantState,
   TenantStateCache,
@@ -205,10 +204,11 @@ export class FleetService implements FleetEngine {
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
       scanned = await this.views.records(db, tenantId, { remember: false });
+      // Against the devices as stored: a device whose affected memberships all hold cannot move.
+      const membersOf = affectedMemberships(state, affected, statics);
       for (const record of scanned) {
-        if (membershipMoves(state, this.views, record, affected, statics)) {
-          moved.add(record.row.id);
-        }
+        const member = membersOf(record.row.id, this.views.propertiesOf(record, 'device'));
+        if (!sameAffected(record.groupIds, member, affected)) moved.add(record.row.id);
       }
     } else {
       // Assigned groups only: the devices that were or are now members are all that can move.
@@ -534,36 +534,6 @@ function affectedMemberships(
     }
     return member;
   };
-}
-
-function membershipMoves(
-  state: TenantState,
-  views: DeviceViewCache,
-  record: DeviceRecord,
-  affected: Set<string>,
-  statics: ReadonlyMap<string, ReadonlySet<string>>,
-): boolean {
-  const stored = new Set(record.groupIds);
-  // Until a membership moves (and then the answer is known), the device's groups are the stored
-  // ones: the properties rules see are those of the device as stored, computed once per version.
-  const properties = views.propertiesOf(record, 'device');
-  for (const group of state.groups) {
-    if (!affected.has(group.id)) continue;
-    if (isMember(group, record.row.id, properties, statics) !== stored.has(group.id)) return true;
-  }
-  return false;
-}
-
-/** Whether the device is in the group: a static member, or matched by the group's rule. */
-function isMember(
-  group: CompiledGroup,
-  deviceId: string,
-  properties: RuleProperties,
-  statics: ReadonlyMap<string, ReadonlySet<string>>,
-): boolean {
-  return group.kind === 'assigned'
-    ? (statics.get(group.id)?.has(deviceId) ?? false)
-    : (group.matches?.(properties) ?? false);
 }
 
 async function staticMembersOf(
