@@ -6,15 +6,19 @@
  * PostgreSQL every scan reads the versions. Statements are counted with a Kysely plugin.
  */
 import { randomUUID } from 'node:crypto';
+import { generateEd25519KeyPair } from '@palisade/protocol';
 import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
+import { linuxFacts } from '../../../test/agent-sim.js';
 import { enrollLinux, insertOnboardingToken } from '../../../test/fleet-fixtures.js';
 import { describeEachStore } from '../../../test/stores.js';
 import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
+import { enroll } from './agent-service.js';
+import { loadDeviceRecords } from './device-records.js';
 import { fleetDb } from './fleet-db.js';
 import { FleetService } from './fleet-service.js';
 import { addCurrentMembers, writeDeviceGroups } from './memberships.js';
@@ -150,6 +154,57 @@ describeEachStore('device view cache', (target) => {
     // Unchanged again: memory alone (SQLite) once more.
     expect((await scan()).tables).toEqual(
       store.dialect === 'sqlite' ? ['device_scan_stamps'] : ['devices'],
+    );
+  });
+
+  it('keeps enrolled devices as they are stored, without a scan reading them again', async () => {
+    // A tenant of its own, without devices: known (empty) before any scan.
+    const now = new Date();
+    const fresh = (await store.transaction((trx) => createTenant(trx, { name: 'Absorb', now }))).id;
+    const freshToken = await insertOnboardingToken(store, fresh, now);
+    const machine = (name: string, hostname = name) =>
+      enroll(fleet, {
+        token: freshToken,
+        machineId: `machine-${name}`,
+        publicKey: generateEd25519KeyPair().publicKey,
+        facts: linuxFacts(hostname),
+      });
+    const enrolled = await Promise.all(
+      ['absorb-01', 'absorb-02', 'absorb-03'].map((n) => machine(n)),
+    );
+    const scanOf = async (id: string) => {
+      counter.reads = 0;
+      counter.tables = [];
+      const records = await fleet.views.records(fleetDb(store.db.withPlugin(counter)), id, {
+        remember: true,
+      });
+      return { records, tables: counter.tables };
+    };
+    const first = await scanOf(fresh);
+    // SQLite: the enrollments were absorbed, the scan reads the stamp alone.
+    if (store.dialect === 'sqlite') expect(first.tables).toEqual(['device_scan_stamps']);
+    // Exactly what loading them from the store gives, in id order.
+    const ids = enrolled.map((e) => e.deviceId).sort();
+    const stored = await loadDeviceRecords(fleet.db, fresh, ids);
+    expect(first.records.map((r) => r.row.id)).toEqual(ids);
+    expect(first.records.map((r) => [r.row, r.groupIds, r.groupsVersion, r.tags])).toEqual(
+      stored.map((r) => [r.row, r.groupIds, r.groupsVersion, r.tags]),
+    );
+    // Re-enrolling replaces the remembered device, a new one joins it, in id order.
+    const [again, more] = await Promise.all([
+      machine('absorb-02', 'absorb-02-renamed'),
+      machine('absorb-04'),
+    ]);
+    expect(again.deviceId).toBe(enrolled[1]?.deviceId);
+    const second = await scanOf(fresh);
+    if (store.dialect === 'sqlite') expect(second.tables).toEqual(['device_scan_stamps']);
+    const all = [...ids, more.deviceId].sort();
+    expect(second.records.map((r) => r.row.id)).toEqual(all);
+    expect(second.records.map((r) => r.row)).toEqual(
+      (await loadDeviceRecords(fleet.db, fresh, all)).map((r) => r.row),
+    );
+    expect(second.records.find((r) => r.row.id === again.deviceId)?.row.hostname).toBe(
+      'absorb-02-renamed',
     );
   });
 

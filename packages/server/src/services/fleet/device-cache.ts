@@ -26,9 +26,11 @@ const PROPERTIES_OF = { device: devicePropertiesOf, asset: assetPropertiesOf } a
  */
 interface TenantEntries {
   /** The remembered records in id order. */
-  readonly list: DeviceRecord[];
+  list: DeviceRecord[];
   /** Each record's place in `list`, by device id. */
-  readonly at: ReadonlyMap<string, number>;
+  at: ReadonlyMap<string, number>;
+  /** Records absorbed since (enrollments), in no order: merged into `list` when next read. */
+  absorbed: DeviceRecord[];
   /** The tenant's stamp when they were current. */
   stamp: number | undefined;
 }
@@ -48,7 +50,7 @@ export class DeviceViewCache {
    * `stamped`: the store keeps a scan stamp per tenant (SQLite, migration 009), so a scan of a
    * tenant unchanged since the remembered one reads that one number instead of every version.
    */
-  constructor(private readonly stamped = false) {}
+  constructor(readonly stamped = false) {}
   /** Rule properties of a record as stored; records are immutable, replaced when they change. */
   private readonly properties = {
     device: new WeakMap<DeviceRecord, RuleProperties>(),
@@ -75,6 +77,7 @@ export class DeviceViewCache {
     // Read first: whatever commits after this read moves the stamp past it.
     const stamp = this.stamped ? await readScanStamp(db, tenantId) : undefined;
     const kept = this.tenants.get(tenantId);
+    if (kept) settle(kept);
     if (stamp !== undefined && kept?.stamp === stamp) {
       const records = [...kept.list];
       this.scanStamps.set(records, { entry: kept, stamp });
@@ -140,7 +143,27 @@ export class DeviceViewCache {
     // A copy: the caller keeps its array (and may reorder it).
     const list = [...records];
     const at = new Map(list.map((record, index) => [record.row.id, index]));
-    this.tenants.set(tenantId, { list, at, stamp });
+    this.tenants.set(tenantId, { list, at, absorbed: [], stamp });
+  }
+
+  /**
+   * After a committed transaction that ran alone (SQLite) and changed, of this tenant's devices,
+   * exactly `records` (read inside it after its writes: new devices, or re-enrolled ones), moving
+   * the tenant's stamp from `before` to `after`: they join the remembered devices, so a burst of
+   * enrollments does not leave the next scan to read every new device again. Only when what is
+   * remembered was current at `before` (a tenant without devices, stamp 0, is known without a
+   * scan); otherwise the next scan reads the versions as usual.
+   */
+  absorb(tenantId: string, records: readonly DeviceRecord[], before: number, after: number): void {
+    if (!this.stamped) return;
+    let entry = this.tenants.get(tenantId);
+    if (!entry && before === 0) {
+      entry = { list: [], at: new Map(), absorbed: [], stamp: 0 };
+      this.tenants.set(tenantId, entry);
+    }
+    if (!entry || entry.stamp !== before) return;
+    for (const record of records) entry.absorbed.push(record);
+    entry.stamp = after;
   }
 
   /**
@@ -160,6 +183,7 @@ export class DeviceViewCache {
   ): void {
     const source = this.scanStamps.get(scanned);
     const entry = this.tenants.get(tenantId);
+    if (entry) settle(entry);
     // Every moved device is among the remembered ones: it was in the scan served from them.
     const inPlace =
       stamp !== undefined &&
@@ -196,13 +220,41 @@ export class DeviceViewCache {
 
   /** How many devices of the tenant are kept (for tests and metrics). */
   cachedCount(tenantId: string): number {
-    return this.tenants.get(tenantId)?.list.length ?? 0;
+    const entry = this.tenants.get(tenantId);
+    if (entry) settle(entry);
+    return entry?.list.length ?? 0;
   }
 
   drop(tenantId: string): void {
     if (tenantId === '*') this.tenants.clear();
     else this.tenants.delete(tenantId);
   }
+}
+
+/**
+ * Merges the absorbed records into the list (id order; an absorbed record replaces the one
+ * remembered under its id), once, when the entry is next read.
+ */
+function settle(entry: TenantEntries): void {
+  if (entry.absorbed.length === 0) return;
+  const incoming = new Map(entry.absorbed.map((record) => [record.row.id, record]));
+  entry.absorbed = [];
+  const added = [...incoming.values()]
+    .filter((record) => !entry.at.has(record.row.id))
+    .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
+  const list: DeviceRecord[] = [];
+  let next = 0;
+  for (const kept of entry.list) {
+    const id = kept.row.id;
+    while (next < added.length && (added[next] as DeviceRecord).row.id < id) {
+      list.push(added[next] as DeviceRecord);
+      next += 1;
+    }
+    list.push(incoming.get(id) ?? kept);
+  }
+  for (; next < added.length; next += 1) list.push(added[next] as DeviceRecord);
+  entry.list = list;
+  entry.at = new Map(list.map((record, index) => [record.row.id, index]));
 }
 
 /** The tenant's scan stamp (0 before its first device). */

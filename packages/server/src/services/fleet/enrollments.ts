@@ -56,6 +56,14 @@ async function enrollTogether(
   units: readonly EnrollUnit[],
 ): Promise<Enrolled[]> {
   const db = fleetDb(trx);
+  // SQLite: each tenant's scan stamp before any write, so that the enrolled devices can join
+  // the remembered ones after commit (DeviceViewCache.absorb).
+  const stampsBefore = new Map<string, number>();
+  if (fleet.views.stamped) {
+    for (const tenantId of new Set(units.map((unit) => unit.state.tenantId))) {
+      stampsBefore.set(tenantId, (await fleet.views.stampNow(db, tenantId)) ?? 0);
+    }
+  }
   const written: { unit: EnrollUnit; record: DeviceRecord; existing: boolean }[] = [];
   for (const unit of units) written.push({ unit, ...(await writeDeviceRow(fleet, db, unit)) });
   const now = units[units.length - 1]?.now ?? fleet.clock.now();
@@ -69,6 +77,7 @@ async function enrollTogether(
     }));
     const results = await applyOutcomes(db, fresh, items, now);
     fleet.metrics.devicesRecomputed.inc({ cause: 'enrollment' }, items.length);
+    const absorb = await absorbing(fleet, db, tenantId, stampsBefore.get(tenantId), ofTenant);
     for (const [i, { unit, record, existing }] of ofTenant.entries()) {
       const outcome = items[i]?.outcome;
       const result = results[i];
@@ -91,15 +100,23 @@ async function enrollTogether(
       });
       // A re-enrolled device has a new credential: its notice also drops the cached old one.
       const notify = result.bumped || existing;
+      const pushes = fleet.afterCommit(
+        tenantId,
+        notify ? [deviceId] : [],
+        false,
+        signedOf(deviceId, result),
+      );
       answers.set(unit, {
         deviceId,
         decision: outcome.decision,
-        afterCommit: fleet.afterCommit(
-          tenantId,
-          notify ? [deviceId] : [],
-          false,
-          signedOf(deviceId, result),
-        ),
+        // The tenant's first enrollment of the batch also hands the devices to the cache.
+        afterCommit:
+          i === 0
+            ? async () => {
+                absorb();
+                await pushes();
+              }
+            : pushes,
       });
     }
   }
@@ -108,6 +125,28 @@ async function enrollTogether(
     if (!answer) throw new Error('an enrollment was not written');
     return answer;
   });
+}
+
+/**
+ * SQLite: the tenant's enrolled devices as stored now (read after this transaction's writes) and
+ * its stamp now, for DeviceViewCache.absorb once committed. The transaction runs alone, so
+ * between the two stamps exactly these devices changed.
+ */
+async function absorbing(
+  fleet: FleetService,
+  db: FleetDb,
+  tenantId: string,
+  stampBefore: number | undefined,
+  enrolled: readonly { readonly record: DeviceRecord }[],
+): Promise<() => void> {
+  if (stampBefore === undefined) return () => {};
+  const records = await loadDeviceRecords(
+    db,
+    tenantId,
+    enrolled.map(({ record }) => record.row.id),
+  );
+  const stampAfter = (await fleet.views.stampNow(db, tenantId)) ?? 0;
+  return () => fleet.views.absorb(tenantId, records, stampBefore, stampAfter);
 }
 
 /** Inserts the device (or updates the machine's existing one) and returns its record. */

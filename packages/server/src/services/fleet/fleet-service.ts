@@ -46,11 +46,7 @@ import {
 } from './memberships.js';
 import { applyOutcomes, evaluateDevice, evaluateTags, ordinalsOf } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
-import {
-  loadTenantState,
-  type TenantState,
-  TenantStateCache,
-} from './tenant-state.js';
+import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
 export interface FleetServiceOptions {
   readonly store: Store;
