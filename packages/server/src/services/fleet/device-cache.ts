@@ -237,22 +237,24 @@ export class DeviceViewCache {
  */
 function settle(entry: TenantEntries): void {
   if (entry.absorbed.length === 0) return;
-  const incoming = new Map(entry.absorbed.map((record) => [record.row.id, record]));
+  // The last absorbed record of a device wins (a device enrolled again since).
+  const incoming = new Map<string, DeviceRecord>();
+  for (const record of entry.absorbed) incoming.set(record.row.id, record);
   entry.absorbed = [];
-  const added = [...incoming.values()]
-    .filter((record) => !entry.at.has(record.row.id))
-    .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
+  const added: string[] = [];
+  for (const id of incoming.keys()) if (!entry.at.has(id)) added.push(id);
+  added.sort();
   const list: DeviceRecord[] = [];
   let next = 0;
   for (const kept of entry.list) {
     const id = kept.row.id;
-    while (next < added.length && (added[next] as DeviceRecord).row.id < id) {
-      list.push(added[next] as DeviceRecord);
-      next += 1;
+    for (; next < added.length && (added[next] as string) < id; next += 1) {
+      list.push(incoming.get(added[next] as string) as DeviceRecord);
     }
     list.push(incoming.get(id) ?? kept);
   }
-  for (; next < added.length; next += 1) list.push(added[next] as DeviceRecord);
+  for (; next < added.length; next += 1)
+    list.push(incoming.get(added[next] as string) as DeviceRecord);
   entry.list = list;
   entry.at = new Map(list.map((record, index) => [record.row.id, index]));
 }

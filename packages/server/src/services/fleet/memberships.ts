@@ -145,9 +145,12 @@ export async function writeDeviceGroups(
   // bound parameters.
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   for (const batch of chunks(writes, 5_000)) {
-    const lists: Record<string, string> = {};
-    for (const write of batch) lists[write.deviceId] = encodeOrdinals(write.ordinals);
-    const json = JSON.stringify(lists);
+    // {"<device id>":",3,17,",…}: the lists are digits and commas, written as they are.
+    const members: string[] = [];
+    for (const write of batch) {
+      members.push(`${JSON.stringify(write.deviceId)}:"${encodeOrdinals(write.ordinals)}"`);
+    }
+    const json = `{${members.join(',')}}`;
     const entries = postgres ? sql`jsonb_each_text(${json}::jsonb)` : sql`json_each(${json})`;
     await sql`insert into device_groups (device_id, tenant_id, ordinals)
       select key, ${tenantId}, value from ${entries} where true
