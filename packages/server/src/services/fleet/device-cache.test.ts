@@ -158,7 +158,7 @@ describeEachStore('device view cache', (target) => {
   });
 
   it('keeps enrolled devices as they are stored, without a scan reading them again', async () => {
-    // A tenant of its own, without devices: known (empty) before any scan.
+    // A tenant of its own: nothing of it is remembered until a scan.
     const now = new Date();
     const fresh = (await store.transaction((trx) => createTenant(trx, { name: 'Absorb', now }))).id;
     const freshToken = await insertOnboardingToken(store, fresh, now);
@@ -169,9 +169,6 @@ describeEachStore('device view cache', (target) => {
         publicKey: generateEd25519KeyPair().publicKey,
         facts: linuxFacts(hostname),
       });
-    const enrolled = await Promise.all(
-      ['absorb-01', 'absorb-02', 'absorb-03'].map((n) => machine(n)),
-    );
     const scanOf = async (id: string) => {
       counter.reads = 0;
       counter.tables = [];
@@ -180,11 +177,17 @@ describeEachStore('device view cache', (target) => {
       });
       return { records, tables: counter.tables };
     };
+    const early = await machine('absorb-00');
+    expect(fleet.views.cachedCount(fresh)).toBe(0);
+    expect((await scanOf(fresh)).records.map((r) => r.row.id)).toEqual([early.deviceId]);
+    const enrolled = await Promise.all(
+      ['absorb-01', 'absorb-02', 'absorb-03'].map((n) => machine(n)),
+    );
     const first = await scanOf(fresh);
     // SQLite: the enrollments were absorbed, the scan reads the stamp alone.
     if (store.dialect === 'sqlite') expect(first.tables).toEqual(['device_scan_stamps']);
     // Exactly what loading them from the store gives, in id order.
-    const ids = enrolled.map((e) => e.deviceId).sort();
+    const ids = [early, ...enrolled].map((e) => e.deviceId).sort();
     const stored = await loadDeviceRecords(fleet.db, fresh, ids);
     expect(first.records.map((r) => r.row.id)).toEqual(ids);
     expect(first.records.map((r) => [r.row, r.groupIds, r.groupsVersion, r.tags])).toEqual(

@@ -150,17 +150,14 @@ export class DeviceViewCache {
    * After a committed transaction that ran alone (SQLite) and changed, of this tenant's devices,
    * exactly `records` (read inside it after its writes: new devices, or re-enrolled ones), moving
    * the tenant's stamp from `before` to `after`: they join the remembered devices, so a burst of
-   * enrollments does not leave the next scan to read every new device again. Only when what is
-   * remembered was current at `before` (a tenant without devices, stamp 0, is known without a
-   * scan); otherwise the next scan reads the versions as usual.
+   * enrollments does not leave the next scan to read every new device again. Only when the
+   * tenant's devices are remembered and were current at `before`; otherwise the next scan reads
+   * the versions as usual (and a tenant never scanned keeps no device in memory).
    */
   absorb(tenantId: string, records: readonly DeviceRecord[], before: number, after: number): void {
     if (!this.stamped) return;
-    let entry = this.tenants.get(tenantId);
-    if (!entry && before === 0) {
-      entry = { list: [], at: new Map(), absorbed: [], stamp: 0 };
-      this.tenants.set(tenantId, entry);
-    }
+    // Only a tenant already remembered: one nobody scanned costs no memory for its devices.
+    const entry = this.tenants.get(tenantId);
     if (!entry || entry.stamp !== before) return;
     for (const record of records) entry.absorbed.push(record);
     entry.stamp = after;

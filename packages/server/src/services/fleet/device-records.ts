@@ -99,15 +99,21 @@ async function attachRelations(
   ]);
   const tagsOf = groupBy(tags, (tag) => tag.device_id);
   const staticsOf = groupBy(statics, (member) => member.device_id);
-  return rows.map((row) => ({
-    row,
-    facts: JSON.parse(row.facts) as DeviceFacts,
-    tags: (tagsOf.get(row.id) ?? []).map(toDeviceTag),
-    staticGroupIds: new Set((staticsOf.get(row.id) ?? []).map((member) => member.group_id)),
-    groupIds: memberships.get(row.id)?.groupIds ?? [],
-    groupsVersion: memberships.get(row.id)?.version ?? 0,
-  }));
+  return rows.map((row) => {
+    const facts = JSON.parse(row.facts) as DeviceFacts;
+    const statics = staticsOf.get(row.id);
+    return {
+      row,
+      facts,
+      tags: (tagsOf.get(row.id) ?? []).map(toDeviceTag),
+      staticGroupIds: statics ? new Set(statics.map((member) => member.group_id)) : NO_GROUPS,
+      groupIds: memberships.get(row.id)?.groupIds ?? [],
+      groupsVersion: memberships.get(row.id)?.version ?? 0,
+    };
+  });
 }
+
+const NO_GROUPS: ReadonlySet<string> = new Set();
 
 export function toDeviceTag(row: { tag: string; source: string; rule_id: string }): DeviceTag {
   return row.source === 'asset-rule'
