@@ -40,11 +40,13 @@ import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
 import { createFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import {
   addCurrentMembers,
+  DEVICE_GROUPS_PER_STATEMENT,
   type DeviceGroupsWrite,
+  ordinalsOf,
   removeDeletedGroups,
   writeDeviceGroups,
 } from './memberships.js';
-import { applyOutcomes, evaluateDevice, evaluateTags, ordinalsOf } from './recompute.js';
+import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
 import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
 
@@ -168,10 +170,7 @@ export class FleetService implements FleetEngine {
     // Deleted groups: drop their memberships (the devices in them are recomputed below).
     const deleted = [...affected].filter((id) => !existing.has(id));
     const moved = new Set<string>();
-    if (deleted.length > 0) {
-      const known = new Set(state.groups.map((group) => group.ordinal));
-      await removeDeletedGroups(db, tenantId, known, moved);
-    }
+    if (deleted.length > 0) await removeDeletedGroups(db, state, moved);
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
     let scanned: DeviceRecord[] | null = null;
     // SQLite only: there a transaction runs alone, so the devices as stored cannot move under
@@ -447,7 +446,7 @@ async function writeMembershipMoves(
     moved.set(id, groupIds);
     writes.push({ deviceId: id, ordinals: ordinalsOf(state, groupIds) });
     // Written as the scan goes: a hundred thousand lists are never all held at once.
-    if (writes.length >= WRITES_PER_FLUSH) {
+    if (writes.length >= DEVICE_GROUPS_PER_STATEMENT) {
       await writeDeviceGroups(db, tenantId, writes);
       writes.length = 0;
     }
@@ -488,9 +487,6 @@ function sortedHas(sorted: readonly string[], id: string): boolean {
   }
   return false;
 }
-
-/** Memberships written per statement while a scan moves them. */
-const WRITES_PER_FLUSH = 5_000;
 
 /** Past this many affected groups, a device's memberships come from the tenant's rule index. */
 const INDEXED_FROM = 16;

@@ -6,11 +6,12 @@
  *   ids with one read of `groups`;
  * - by group (a policy's devices, a group's members, a sync): `ordinals like '%,17,%'` over the
  *   tenant's rows;
- * - writes: one upsert per device whose groups moved, in multi-row statements.
+ * - writes: one upsert per device whose groups moved, a few thousand devices per statement.
  */
 import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { chunks, type FleetDb } from './fleet-db.js';
+import type { TenantState } from './tenant-state.js';
 
 /** Sorted, distinct, comma-framed: `,3,17,250,`; '' for none. */
 export function encodeOrdinals(ordinals: readonly number[]): string {
@@ -41,12 +42,33 @@ export function decodeOrdinals(text: string): number[] {
   return ordinals;
 }
 
+/** Devices whose memberships one statement writes (their lists in one JSON parameter). */
+export const DEVICE_GROUPS_PER_STATEMENT = 5_000;
+
+const ordinalMaps = new WeakMap<TenantState, Map<string, number>>();
+
+/** The ordinals of the tenant's groups given by id (what `device_groups` stores). */
+export function ordinalsOf(state: TenantState, groupIds: readonly string[]): number[] {
+  let byId = ordinalMaps.get(state);
+  if (!byId) {
+    byId = new Map(state.groups.map((group) => [group.id, group.ordinal]));
+    ordinalMaps.set(state, byId);
+  }
+  const ordinals: number[] = [];
+  for (const id of groupIds) {
+    // A group deleted since the list was read is no membership any more.
+    const ordinal = byId.get(id);
+    if (ordinal !== undefined) ordinals.push(ordinal);
+  }
+  return ordinals;
+}
+
 /** The LIKE pattern of one group's members. */
 function memberPattern(ordinal: number): string {
   return `%,${ordinal},%`;
 }
 
-/** Group ids by ordinal, for the ordinals given (groups of any tenant: ordinals are global). */
+/** The tenant's group ids by ordinal, for the ordinals given. */
 async function groupIdsByOrdinal(
   db: FleetDb,
   tenantId: string,
@@ -144,7 +166,7 @@ export async function writeDeviceGroups(
   // thousand devices moved by a policy file are a few dozen statements, not 100,000 rows of
   // bound parameters.
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  for (const batch of chunks(writes, 5_000)) {
+  for (const batch of chunks(writes, DEVICE_GROUPS_PER_STATEMENT)) {
     // {"<device id>":",3,17,",…}: the lists are digits and commas, written as they are.
     const members: string[] = [];
     for (const write of batch) {
@@ -179,17 +201,18 @@ export async function addCurrentMembers(
 }
 
 /**
- * Removes from the stored memberships every group whose ordinal is not in `known` (the tenant's
- * groups): those deleted in this transaction, whose rows, ordinals included, are gone. Their
+ * Removes from the stored memberships every group that is not among the tenant's (as `state`,
+ * read in this transaction, has them): those deleted in this transaction, whose rows, ordinals included, are gone. Their
  * former members' ids are added to `into`. Nothing lingers: on SQLite a deleted group's ordinal
  * can be given again.
  */
 export async function removeDeletedGroups(
   db: FleetDb,
-  tenantId: string,
-  known: ReadonlySet<number>,
+  state: TenantState,
   into: Set<string>,
 ): Promise<void> {
+  const { tenantId } = state;
+  const known = new Set(state.groups.map((group) => group.ordinal));
   const rows = await db
     .selectFrom('device_groups')
     .select(['device_id', 'ordinals'])

@@ -29,7 +29,7 @@ import { type ConfigurationDocument, signConfiguration } from '@palisade/protoco
 import type { CachedConfiguration } from './configuration-cache.js';
 import type { DeviceRecord } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
-import { type DeviceGroupsWrite, writeDeviceGroups } from './memberships.js';
+import { type DeviceGroupsWrite, ordinalsOf, writeDeviceGroups } from './memberships.js';
 import type { TenantState } from './tenant-state.js';
 
 /** The enrollment code that means "enrolled and managed by Palisade". */
@@ -514,24 +514,6 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const left = new Set(a);
   return b.every((id) => left.has(id));
-}
-
-const ordinalMaps = new WeakMap<TenantState, Map<string, number>>();
-
-/** The ordinals of the tenant's groups given by id (what `device_groups` stores). */
-export function ordinalsOf(state: TenantState, groupIds: readonly string[]): number[] {
-  let byId = ordinalMaps.get(state);
-  if (!byId) {
-    byId = new Map(state.groups.map((group) => [group.id, group.ordinal]));
-    ordinalMaps.set(state, byId);
-  }
-  const ordinals: number[] = [];
-  for (const id of groupIds) {
-    // A group deleted since the list was read is no membership any more.
-    const ordinal = byId.get(id);
-    if (ordinal !== undefined) ordinals.push(ordinal);
-  }
-  return ordinals;
 }
 
 export interface SettingStatusRow {
