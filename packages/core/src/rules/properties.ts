@@ -345,10 +345,24 @@ export function devicePropertiesOf(view: DeviceView): RuleProperties {
     profileType: 'RegisteredDevice',
     systemLabels: systemLabelsOf(view),
     installedSoftware: facts.installedSoftware ?? [],
+    // Spelled out rather than added in a loop: an object given this many properties one key at a
+    // time turns into a hash table (~1 KB, slower lookups); one literal keeps a shared shape.
+    extensionAttribute1: lastValue(tagged, 'extensionattribute1'),
+    extensionAttribute2: lastValue(tagged, 'extensionattribute2'),
+    extensionAttribute3: lastValue(tagged, 'extensionattribute3'),
+    extensionAttribute4: lastValue(tagged, 'extensionattribute4'),
+    extensionAttribute5: lastValue(tagged, 'extensionattribute5'),
+    extensionAttribute6: lastValue(tagged, 'extensionattribute6'),
+    extensionAttribute7: lastValue(tagged, 'extensionattribute7'),
+    extensionAttribute8: lastValue(tagged, 'extensionattribute8'),
+    extensionAttribute9: lastValue(tagged, 'extensionattribute9'),
+    extensionAttribute10: lastValue(tagged, 'extensionattribute10'),
+    extensionAttribute11: lastValue(tagged, 'extensionattribute11'),
+    extensionAttribute12: lastValue(tagged, 'extensionattribute12'),
+    extensionAttribute13: lastValue(tagged, 'extensionattribute13'),
+    extensionAttribute14: lastValue(tagged, 'extensionattribute14'),
+    extensionAttribute15: lastValue(tagged, 'extensionattribute15'),
   };
-  for (let n = 1; n <= 15; n++) {
-    properties[`extensionAttribute${n}`] = lastValue(tagged, `extensionattribute${n}`);
-  }
   return properties;
 }
 

@@ -18,6 +18,7 @@ import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { enroll } from './agent-service.js';
+import { rememberedOf } from './device-cache.js';
 import { loadDeviceRecords } from './device-records.js';
 import { fleetDb } from './fleet-db.js';
 import { FleetService } from './fleet-service.js';
@@ -53,7 +54,7 @@ describeEachStore('device view cache', (target) => {
   const scan = async () => {
     counter.reads = 0;
     counter.tables = [];
-    const records = await fleet.views.records(fleetDb(store.db.withPlugin(counter)), tenantId, {
+    const records = await fleet.views.devices(fleetDb(store.db.withPlugin(counter)), tenantId, {
       remember: true,
     });
     return { records, reads: counter.reads, tables: counter.tables };
@@ -79,7 +80,7 @@ describeEachStore('device view cache', (target) => {
     const first = await scan();
     expect(first.records).toHaveLength(3);
     const unchanged = await scan();
-    expect(unchanged.records.map((r) => r.row.id)).toEqual(first.records.map((r) => r.row.id));
+    expect(unchanged.records.map((r) => r.id)).toEqual(first.records.map((r) => r.id));
     // SQLite: the stamp alone. PostgreSQL: the versions (nothing to refetch).
     expect(unchanged.tables).toEqual(
       store.dialect === 'sqlite' ? ['device_scan_stamps'] : ['devices'],
@@ -90,14 +91,12 @@ describeEachStore('device view cache', (target) => {
     if (!bumped || !offboarded) throw new Error('three devices expected');
     await store.db
       .updateTable('devices')
-      .set((eb) => ({ view_version: eb('view_version', '+', 1), hostname: 'renamed-01' }))
-      .where('id', '=', bumped.row.id)
+      .set((eb) => ({ view_version: eb('view_version', '+', 1), hostname_lower: 'renamed-01' }))
+      .where('id', '=', bumped.id)
       .execute();
     const afterBump = await scan();
     expect(afterBump.tables).toContain('devices');
-    expect(afterBump.records.find((r) => r.row.id === bumped.row.id)?.row.hostname).toBe(
-      'renamed-01',
-    );
+    expect(afterBump.records.find((r) => r.id === bumped.id)?.hostnameLower).toBe('renamed-01');
 
     // A membership write alone (the device's row untouched, as another process's group change
     // writes it): that device is refetched with its new groups.
@@ -125,30 +124,28 @@ describeEachStore('device view cache', (target) => {
           .executeTakeFirstOrThrow(),
       );
     await writeDeviceGroups(fleetDb(store.db), tenantId, [
-      { deviceId: bumped.row.id, ordinals: [Number(group.ordinal)] },
+      { deviceId: bumped.id, ordinals: [Number(group.ordinal)] },
     ]);
     const afterMove = await scan();
-    expect(afterMove.records.find((r) => r.row.id === bumped.row.id)?.groupIds).toEqual([group.id]);
-    await writeDeviceGroups(fleetDb(store.db), tenantId, [
-      { deviceId: bumped.row.id, ordinals: [] },
-    ]);
+    expect(afterMove.records.find((r) => r.id === bumped.id)?.groupIds).toEqual([group.id]);
+    await writeDeviceGroups(fleetDb(store.db), tenantId, [{ deviceId: bumped.id, ordinals: [] }]);
     await store.db.deleteFrom('groups').where('id', '=', group.id).execute();
     const afterEmpty = await scan();
-    expect(afterEmpty.records.find((r) => r.row.id === bumped.row.id)?.groupIds).toEqual([]);
+    expect(afterEmpty.records.find((r) => r.id === bumped.id)?.groupIds).toEqual([]);
 
     // Offboarded: gone from the scan.
     await store.db
       .updateTable('devices')
       .set({ offboarded_at: new Date().toISOString() })
-      .where('id', '=', offboarded.row.id)
+      .where('id', '=', offboarded.id)
       .execute();
     const afterOffboard = await scan();
-    expect(afterOffboard.records.map((r) => r.row.id)).not.toContain(offboarded.row.id);
+    expect(afterOffboard.records.map((r) => r.id)).not.toContain(offboarded.id);
 
     // A new device: in the scan.
     const added = await enrollOne('view-04');
     const afterEnroll = await scan();
-    expect(afterEnroll.records.map((r) => r.row.id)).toContain(added.deviceId);
+    expect(afterEnroll.records.map((r) => r.id)).toContain(added.deviceId);
     expect(afterEnroll.records).toHaveLength(3);
 
     // Unchanged again: memory alone (SQLite) once more.
@@ -172,14 +169,14 @@ describeEachStore('device view cache', (target) => {
     const scanOf = async (id: string) => {
       counter.reads = 0;
       counter.tables = [];
-      const records = await fleet.views.records(fleetDb(store.db.withPlugin(counter)), id, {
+      const records = await fleet.views.devices(fleetDb(store.db.withPlugin(counter)), id, {
         remember: true,
       });
       return { records, tables: counter.tables };
     };
     const early = await machine('absorb-00');
     expect(fleet.views.cachedCount(fresh)).toBe(0);
-    expect((await scanOf(fresh)).records.map((r) => r.row.id)).toEqual([early.deviceId]);
+    expect((await scanOf(fresh)).records.map((r) => r.id)).toEqual([early.deviceId]);
     const enrolled = await Promise.all(
       ['absorb-01', 'absorb-02', 'absorb-03'].map((n) => machine(n)),
     );
@@ -189,10 +186,8 @@ describeEachStore('device view cache', (target) => {
     // Exactly what loading them from the store gives, in id order.
     const ids = [early, ...enrolled].map((e) => e.deviceId).sort();
     const stored = await loadDeviceRecords(fleet.db, fresh, ids);
-    expect(first.records.map((r) => r.row.id)).toEqual(ids);
-    expect(first.records.map((r) => [r.row, r.groupIds, r.groupsVersion, r.tags])).toEqual(
-      stored.map((r) => [r.row, r.groupIds, r.groupsVersion, r.tags]),
-    );
+    expect(first.records.map((r) => r.id)).toEqual(ids);
+    expect(first.records).toEqual(stored.map(rememberedOf));
     // Re-enrolling replaces the remembered device, a new one joins it, in id order.
     const [again, more] = await Promise.all([
       machine('absorb-02', 'absorb-02-renamed'),
@@ -202,20 +197,20 @@ describeEachStore('device view cache', (target) => {
     const second = await scanOf(fresh);
     if (store.dialect === 'sqlite') expect(second.tables).toEqual(['device_scan_stamps']);
     const all = [...ids, more.deviceId].sort();
-    expect(second.records.map((r) => r.row.id)).toEqual(all);
-    expect(second.records.map((r) => r.row)).toEqual(
-      (await loadDeviceRecords(fleet.db, fresh, all)).map((r) => r.row),
+    expect(second.records.map((r) => r.id)).toEqual(all);
+    expect(second.records).toEqual(
+      (await loadDeviceRecords(fleet.db, fresh, all)).map(rememberedOf),
     );
-    expect(second.records.find((r) => r.row.id === again.deviceId)?.row.hostname).toBe(
+    expect(second.records.find((r) => r.id === again.deviceId)?.device.displayName).toBe(
       'absorb-02-renamed',
     );
   });
 
   it('a scan result the caller reorders does not reorder what is remembered', async () => {
     const { records } = await scan();
-    const ids = records.map((r) => r.row.id);
+    const ids = records.map((r) => r.id);
     records.reverse();
-    expect((await scan()).records.map((r) => r.row.id)).toEqual(ids);
+    expect((await scan()).records.map((r) => r.id)).toEqual(ids);
   });
 
   it('a group change that only moves memberships updates the remembered devices', async () => {
@@ -244,22 +239,21 @@ describeEachStore('device view cache', (target) => {
     };
     const renamed = before.records[0];
     if (!renamed) throw new Error('a device expected');
-    const name = renamed.facts.hostname;
+    const name = renamed.device.displayName;
     const first = await createGroup('one device', `(device.displayName -eq "${name}")`);
     // Read from memory, not the database: the devices as remembered carry the new membership,
     // under the version the transaction wrote, and what rules see of them reads it.
     const after = await scan();
     if (store.dialect === 'sqlite') expect(after.tables).toEqual(['device_scan_stamps']);
-    const moved = after.records.find((r) => r.row.id === renamed.row.id);
+    const moved = after.records.find((r) => r.id === renamed.id);
     expect(moved?.groupIds).toEqual([first]);
     const stored = await store.db
       .selectFrom('devices')
       .select('view_version')
-      .where('id', '=', renamed.row.id)
+      .where('id', '=', renamed.id)
       .executeTakeFirstOrThrow();
-    expect(moved?.row.view_version).toBe(stored.view_version);
-    if (!moved) throw new Error('moved device expected');
-    expect(fleet.views.propertiesOf(moved, 'device').memberOf).toEqual([first]);
+    expect(moved?.viewVersion).toBe(stored.view_version);
+    expect(moved?.device.memberOf).toEqual([first]);
     // A second group reading the first through memberOf finds its member from those properties.
     const second = await createGroup(
       'in one device',
@@ -267,8 +261,8 @@ describeEachStore('device view cache', (target) => {
     );
     const members = new Set<string>();
     await addCurrentMembers(fleet.db, tenantId, [second], members);
-    expect([...members]).toEqual([renamed.row.id]);
-    const last = (await scan()).records.find((r) => r.row.id === renamed.row.id);
+    expect([...members]).toEqual([renamed.id]);
+    const last = (await scan()).records.find((r) => r.id === renamed.id);
     expect(last?.groupIds).toEqual([first, second].sort());
   });
 });

@@ -23,12 +23,13 @@ import { BatchQueue } from './batch-queue.js';
 import { CheckInRecorder } from './check-in-recorder.js';
 import { type CachedConfiguration, ConfigurationCache } from './configuration-cache.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
-import { DeviceViewCache } from './device-cache.js';
+import { DeviceViewCache, type RememberedDevice } from './device-cache.js';
 import {
   addDevicesOfPolicies,
   addStaticMembers,
   type DeviceRecord,
   loadDeviceRecords,
+  scanDeviceRecords,
 } from './device-records.js';
 import {
   ENROLLMENTS_PER_BATCH,
@@ -172,14 +173,14 @@ export class FleetService implements FleetEngine {
     const moved = new Set<string>();
     if (deleted.length > 0) await removeDeletedGroups(db, state, moved);
     const anyDynamic = state.groups.some((g) => affected.has(g.id) && g.kind === 'dynamic');
-    let scanned: DeviceRecord[] | null = null;
+    let scanned: RememberedDevice[] | null = null;
     // SQLite only: there a transaction runs alone, so the devices as stored cannot move under
     // the scan; on PostgreSQL the full path below locks the moved devices' rows first.
     if (!this.locks && anyDynamic && deleted.length === 0 && onlyMembershipsMove(state, affected)) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
-      scanned = await this.views.records(db, tenantId, { remember: false });
-      const moves = await writeMembershipMoves(db, tenantId, state, this.views, {
-        records: scanned,
+      scanned = await this.views.devices(db, tenantId, { remember: false });
+      const moves = await writeMembershipMoves(db, tenantId, state, {
+        devices: scanned,
         affected,
         statics,
       });
@@ -190,20 +191,20 @@ export class FleetService implements FleetEngine {
       // the stamp after this transaction's own writes describes exactly that.
       const stamp = await this.views.stampNow(db, tenantId);
       const pushes = this.afterCommit(tenantId, [], true);
-      const records = scanned;
+      const devices = scanned;
       return async () => {
-        this.views.rememberMoves(tenantId, records, moves, stamp);
+        this.views.rememberMoves(tenantId, devices, moves, stamp);
         await pushes();
       };
     }
     if (anyDynamic) {
       const statics = await staticMembersOf(db, tenantId, state, affected);
-      scanned = await this.views.records(db, tenantId, { remember: false });
+      scanned = await this.views.devices(db, tenantId, { remember: false });
       // Against the devices as stored: a device whose affected memberships all hold cannot move.
       const membersOf = affectedMemberships(state, affected, statics);
-      for (const record of scanned) {
-        const member = membersOf(record.row.id, this.views.propertiesOf(record, 'device'));
-        if (!sameAffected(record.groupIds, member, affected)) moved.add(record.row.id);
+      for (const device of scanned) {
+        const member = membersOf(device.id, device.device);
+        if (!sameAffected(device.groupIds, member, affected)) moved.add(device.id);
       }
     } else {
       // Assigned groups only: the devices that were or are now members are all that can move.
@@ -224,13 +225,14 @@ export class FleetService implements FleetEngine {
     const state = await this.freshState(db, tenantId);
     const moved: string[] = [];
     // Every rule is re-evaluated (rules are cheap, compiled once); a device is recomputed only
-    // when its tag set moved.
-    const scanned = await this.views.records(db, tenantId, { remember: false });
-    for (const record of scanned) {
-      if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
+    // when its tag set moved. Tags follow from the facts and the manual tags, which the
+    // remembered devices do not keep: the devices are read a page at a time.
+    for await (const page of scanDeviceRecords(db, tenantId)) {
+      for (const record of page) {
+        if (!sameTags(evaluateTags(state, record).tags, record.tags)) moved.push(record.row.id);
+      }
     }
-    const pushes = await this.recomputeDevices(db, state, moved, 'asset-rule');
-    return this.rememberingScan(tenantId, scanned, pushes);
+    return this.recomputeDevices(db, state, moved, 'asset-rule');
   }
 
   async tenantSettingsChanged(trx: Kysely<Database>, tenantId: string): Promise<AfterCommit> {
@@ -239,12 +241,14 @@ export class FleetService implements FleetEngine {
     const bumped: string[] = [];
     const started = performance.now();
     const now = this.clock.now();
-    const records = await this.views.records(db, tenantId, { remember: false });
     const signed = new Map<string, CachedConfiguration>();
-    for (const batch of chunks(records)) {
-      bumped.push(...(await this.applyBatch(db, state, batch, now, signed)));
+    let count = 0;
+    // Every device is recomputed, a page at a time (keyset on id: the writes do not move it).
+    for await (const page of scanDeviceRecords(db, tenantId)) {
+      bumped.push(...(await this.applyBatch(db, state, page, now, signed)));
+      count += page.length;
     }
-    this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, records.length);
+    this.metrics.devicesRecomputed.inc({ cause: 'tenant-settings' }, count);
     this.metrics.recomputeSeconds.observe({ cause: 'tenant-settings' }, secondsSince(started));
     return this.afterCommit(tenantId, bumped, true, signed);
   }
@@ -279,10 +283,10 @@ export class FleetService implements FleetEngine {
     return this.afterCommit(state.tenantId, bumped, adminChange, signed);
   }
 
-  /** After commit: the scan's records serve the next scan (device-cache.ts), then the pushes. */
+  /** After commit: the scan's devices serve the next scan (device-cache.ts), then the pushes. */
   private rememberingScan(
     tenantId: string,
-    scanned: readonly DeviceRecord[] | null,
+    scanned: readonly RememberedDevice[] | null,
     pushes: AfterCommit,
   ): AfterCommit {
     if (!scanned) return pushes;
@@ -423,9 +427,8 @@ async function writeMembershipMoves(
   db: FleetDb,
   tenantId: string,
   state: TenantState,
-  views: DeviceViewCache,
   scan: {
-    readonly records: readonly DeviceRecord[];
+    readonly devices: readonly RememberedDevice[];
     readonly affected: ReadonlySet<string>;
     readonly statics: ReadonlyMap<string, ReadonlySet<string>>;
   },
@@ -433,10 +436,10 @@ async function writeMembershipMoves(
   const membersOf = affectedMemberships(state, scan.affected, scan.statics);
   const moved = new Map<string, string[]>();
   const writes: DeviceGroupsWrite[] = [];
-  for (const record of scan.records) {
-    const id = record.row.id;
-    const stored = record.groupIds;
-    const member = membersOf(id, views.propertiesOf(record, 'device'));
+  for (const device of scan.devices) {
+    const id = device.id;
+    const stored = device.groupIds;
+    const member = membersOf(id, device.device);
     if (sameAffected(stored, member, scan.affected)) continue;
     // The stored groups the change cannot move, then the affected ones the device is in.
     const groupIds: string[] = [];

@@ -6,6 +6,7 @@
 import { compileRuleText, type RuleSchemaName } from '@palisade/core';
 import type { RulePreviewResponse } from '@palisade/protocol';
 import type { Page } from '../../context.js';
+import type { RememberedDevice } from './device-cache.js';
 import { summaries } from './device-queries.js';
 import type { DeviceRow } from './device-records.js';
 import type { FleetService } from './fleet-service.js';
@@ -48,21 +49,35 @@ async function previewRule(
       })),
     };
   }
-  const views = fleet.views;
-  const vocabulary = schema === 'asset' ? 'asset' : 'device';
-  const matches: DeviceRow[] = [];
-  for (const record of await fleet.views.records(fleet.db, tenantId, { remember: true })) {
-    if (compiled.matches(views.propertiesOf(record, vocabulary))) matches.push(record.row);
+  const asset = schema === 'asset';
+  const matches: RememberedDevice[] = [];
+  for (const device of await fleet.views.devices(fleet.db, tenantId, { remember: true })) {
+    if (compiled.matches(asset ? device.asset : device.device)) matches.push(device);
   }
   matches.sort((a, b) =>
-    a.hostname_lower === b.hostname_lower
+    a.hostnameLower === b.hostnameLower
       ? a.id.localeCompare(b.id)
-      : a.hostname_lower.localeCompare(b.hostname_lower),
+      : a.hostnameLower.localeCompare(b.hostnameLower),
   );
-  const shown = matches.slice(page.offset, page.offset + page.limit);
+  // Only the page shown is read from the database (the remembered devices keep no rows).
+  const shown = matches.slice(page.offset, page.offset + page.limit).map((device) => device.id);
+  const rows = new Map<string, DeviceRow>();
+  if (shown.length > 0) {
+    const read = await fleet.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', shown)
+      .execute();
+    for (const row of read) rows.set(row.id, row);
+  }
   return {
     valid: true,
     count: matches.length,
-    devices: await summaries(fleet.db, tenantId, shown),
+    devices: await summaries(
+      fleet.db,
+      tenantId,
+      shown.flatMap((id) => rows.get(id) ?? []),
+    ),
   };
 }
