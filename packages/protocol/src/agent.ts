@@ -117,21 +117,78 @@ export const EnrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
-export const CheckInRequestSchema = z.object({
-  /** The revision the agent holds, or null when it holds none. */
-  revision: heldRevision.nullable(),
-  /** Facts that changed since the last check-in (a partial object), or omitted. */
-  facts: DeviceFactsSchema.partial().optional(),
-  /** Answers a sync request (from a notice), so the server can tie the next report to it. */
-  syncRequestId: z.string().max(64).optional(),
-});
+/** The highest facts number (`factsSeq`) an agent may send (the databases keep 32-bit integers). */
+export const MAX_FACTS_SEQ = 2_147_483_647;
+
+/**
+ * Check-in. Facts travel as a delta against the facts the agent sent last; `factsSeq` numbers
+ * those sends, so that the server can tell when it does not hold the base of a delta (a facts
+ * change it acknowledged but forgot: a power loss took a commit that had not reached the disk)
+ * and ask for all of them (`f: 1` in the answer):
+ *
+ * - the facts the agent sent at enroll are number 0; each check-in that carries facts carries the
+ *   next number, and one without facts repeats the current number;
+ * - `factsFull: true`: `facts` are all of them (a complete DeviceFacts, not a delta) and replace
+ *   what the server holds; the agent sends them so when asked (`f: 1`) or when it does not know
+ *   its number (state kept by an older agent);
+ * - an agent that sends no `factsSeq` (an older one) is answered as before: its facts changes are
+ *   committed durably and it is never asked for all of its facts.
+ */
+export const CheckInRequestSchema = z
+  .object({
+    /** The revision the agent holds, or null when it holds none. */
+    revision: heldRevision.nullable(),
+    /** Facts that changed since the last check-in (a partial object), or omitted. */
+    facts: DeviceFactsSchema.partial().optional(),
+    /** Answers a sync request (from a notice), so the server can tie the next report to it. */
+    syncRequestId: z.string().max(64).optional(),
+    /** The number of the agent's latest facts send (this one, when it carries facts). */
+    factsSeq: z.number().int().nonnegative().max(MAX_FACTS_SEQ).optional(),
+    /** `facts` are all of the facts (replace, do not merge); needs `factsSeq`. */
+    factsFull: z.literal(true).optional(),
+  })
+  .superRefine((request, context) => {
+    if (request.factsFull !== true) return;
+    if (request.factsSeq === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['factsSeq'],
+        message: 'factsFull needs factsSeq, the number of this facts send',
+      });
+    }
+    if (request.facts === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['facts'],
+        message: 'factsFull: true says facts holds every fact, but no facts were sent',
+      });
+      return;
+    }
+    // A complete set: each fact a delta may leave out is required here.
+    const complete = DeviceFactsSchema.safeParse(request.facts);
+    if (complete.success) return;
+    for (const issue of complete.error.issues) {
+      context.addIssue({
+        code: 'custom',
+        path: ['facts', ...issue.path],
+        message: `${issue.message} (factsFull: true sends every fact)`,
+      });
+    }
+  });
 export type CheckInRequest = z.infer<typeof CheckInRequestSchema>;
+
+/**
+ * `f: 1` in a check-in's answer (unchanged or changed): the server does not hold the agent's
+ * latest facts; the agent checks in again at once with all of them (`factsFull: true`).
+ */
+const AllFactsWanted = z.literal(1).optional();
 
 /** The unchanged answer is kept tiny on purpose: it is the hot path. */
 export const CheckInUnchangedSchema = z.object({
   s: z.literal('u'),
   /** Seconds until the next fallback check-in. */
   n: z.number().int().positive(),
+  f: AllFactsWanted,
 });
 
 const SettingSourceSchema = z.object({
@@ -188,6 +245,7 @@ export const CheckInChangedSchema = z.object({
   s: z.literal('c'),
   n: z.number().int().positive(),
   configuration: SignedConfigurationSchema,
+  f: AllFactsWanted,
 });
 
 export const CheckInResponseSchema = z.discriminatedUnion('s', [

@@ -78,7 +78,8 @@ class FakeServer {
   checkIns: unknown[] = [];
   reports: { reportId: string; revision: number }[] = [];
   failReports = 0;
-  answer: () => CheckInResponse = () => ({ s: 'u', n: 5400 });
+  /** The answer to a check-in's body; null: 503. */
+  answer: (body: unknown) => CheckInResponse | null = () => ({ s: 'u', n: 5400 });
   /** The Upgrade header of each notify request the server switched (with `offerUpgrade`). */
   upgrades: string[] = [];
   /** The URL of each notify request (plain or upgraded). */
@@ -156,7 +157,9 @@ class FakeServer {
       return json(401, { error: { code: 'unauthorized', message: 'no' } });
     if (path === '/agent/v1/check-in') {
       this.checkIns.push(body);
-      return json(200, this.answer());
+      const answer = this.answer(body);
+      if (answer === null) return json(503, { error: { code: 'unavailable', message: 'later' } });
+      return json(200, answer);
     }
     if (path === '/agent/v1/report') {
       const report = ReportRequestSchema.parse(body);
@@ -245,14 +248,15 @@ describe('DeviceAgent', () => {
     // The next check-in says which revision the agent holds, and sends no unchanged facts.
     server.answer = () => ({ s: 'u', n: 5400 });
     await agent.sync();
-    expect(server.checkIns.at(-1)).toEqual({ revision: 4 });
+    expect(server.checkIns.at(-1)).toEqual({ revision: 4, factsSeq: 0 });
   });
 
   it('sends the facts that changed since the last check-in, so a change of facts reaches the server', async () => {
     server.answer = () => ({ s: 'u', n: 5400 });
     await agent.sync();
-    expect(server.checkIns.at(-1)).toEqual({ revision: null });
-    // The machine left its MDM and was renamed: only those two facts travel.
+    // The facts sent with enroll are number 0: a check-in without facts repeats it.
+    expect(server.checkIns.at(-1)).toEqual({ revision: null, factsSeq: 0 });
+    // The machine left its MDM and was renamed: only those two facts travel, as send number 1.
     writeFileSync(
       join(dir, 'facts.json'),
       JSON.stringify({
@@ -267,7 +271,74 @@ describe('DeviceAgent', () => {
     expect(server.checkIns.at(-1)).toEqual({
       revision: null,
       facts: { hostname: 'test-02', mdmManaged: true },
+      factsSeq: 1,
     });
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: null, factsSeq: 1 });
+  });
+
+  it('sends all of its facts at once when the server answers that it does not hold them', async () => {
+    const factsFile = join(dir, 'facts.json');
+    const current = JSON.parse(readFileSync(factsFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(factsFile, JSON.stringify({ ...current, hostname: 'test-03' }));
+    // The delta (number 1) is answered "send all": the very next request carries all of them.
+    let asked = false;
+    server.answer = () => {
+      if (asked) return signed(documentAt(6, ['/srv/']));
+      asked = true;
+      return { s: 'u', n: 5400, f: 1 };
+    };
+    const before = server.checkIns.length;
+    const outcome = await agent.sync();
+    const sent = server.checkIns.slice(before);
+    const all = (await agent.state.loadSentFacts())?.facts;
+    expect(all?.hostname).toBe('test-03');
+    expect(sent).toEqual([
+      { revision: null, facts: { hostname: 'test-03' }, factsSeq: 1 },
+      { revision: null, facts: all, factsSeq: 2, factsFull: true },
+    ]);
+    // The second answer is the one acted on.
+    expect(outcome.revision).toBe(6);
+    server.answer = () => ({ s: 'u', n: 5400 });
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: 6, factsSeq: 2 });
+  });
+
+  it('keeps asking to send all facts until the server holds them, across a failed attempt', async () => {
+    // A plain check-in (number 0) is answered "send all", and sending them fails.
+    let calls = 0;
+    server.answer = () => {
+      calls++;
+      return calls === 1 ? { s: 'u', n: 5400, f: 1 } : null;
+    };
+    const before = server.checkIns.length;
+    await agent.sync().catch(() => undefined);
+    server.answer = () => ({ s: 'u', n: 5400 });
+    await agent.sync();
+    const sent = server.checkIns.slice(before) as Record<string, unknown>[];
+    expect(sent.map((body) => [body.factsSeq, body.factsFull])).toEqual([
+      [0, undefined],
+      [1, true],
+      // The next cycle sends them all again (the same number: that send was never answered).
+      [1, true],
+    ]);
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: null, factsSeq: 1 });
+  });
+
+  it('sends all facts, numbered 1, when the state was kept by an agent that did not number them', async () => {
+    const all = (await agent.state.loadSentFacts())?.facts;
+    // What an older agent wrote: the facts alone.
+    writeFileSync(join(dir, 'state', 'facts.json'), JSON.stringify(all));
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({
+      revision: null,
+      facts: all,
+      factsSeq: 1,
+      factsFull: true,
+    });
+    await agent.sync();
+    expect(server.checkIns.at(-1)).toEqual({ revision: null, factsSeq: 1 });
   });
 
   it('refuses a configuration signed by another key and applies nothing', async () => {

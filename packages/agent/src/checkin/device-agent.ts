@@ -12,9 +12,11 @@ import type {
   SettingResult,
 } from '@palisade/core';
 import {
+  type CheckInRequest,
   type CheckInResponse,
   type ConfigurationDocument,
   type DeviceFactsMessage,
+  MAX_FACTS_SEQ,
   type SignedConfiguration,
   verifySignedConfiguration,
 } from '@palisade/protocol';
@@ -30,6 +32,7 @@ import {
   type Enrollment,
   type LastReport,
   type RememberedOptions,
+  type SentFacts,
 } from '../state/agent-state.js';
 import { AgentClient } from './client.js';
 
@@ -177,7 +180,8 @@ export class DeviceAgent {
       options,
     };
     await this.state.saveEnrollment(enrollment);
-    await this.state.saveFacts(facts);
+    // The facts sent with enroll are the server's number 0.
+    await this.state.saveSentFacts({ facts, seq: 0, resend: false });
     await this.state.log(
       `enrolled with ${serverUrl} as device ${response.deviceId}: status ${response.enrollment.code} ${response.enrollment.name}`,
     );
@@ -277,7 +281,11 @@ export class DeviceAgent {
     return { ...base, results, reportDelivered };
   }
 
-  /** Checks in with the facts that changed and the revision held. */
+  /**
+   * Checks in with the facts that changed, numbered (`factsSeq`), and the revision held. When the
+   * server answers that it does not hold the facts this agent sent (`f: 1`: it may have lost a
+   * change to a power loss), it checks in again at once with all of them (`factsFull`).
+   */
   private async checkIn(
     client: AgentClient,
     options: RememberedOptions,
@@ -285,14 +293,31 @@ export class DeviceAgent {
     syncRequestId: string | undefined,
   ): Promise<CheckInResponse> {
     const facts = await this.facts(options);
-    const delta = await this.factsDelta(facts);
-    const answer = await client.checkIn({
-      revision,
-      ...(delta ? { facts: delta } : {}),
-      ...(syncRequestId ? { syncRequestId } : {}),
-    });
-    await this.state.saveFacts(facts);
-    return answer;
+    const sent = await this.state.loadSentFacts();
+    const common = { revision, ...(syncRequestId ? { syncRequestId } : {}) };
+    const first = factsToSend(sent, facts);
+    const answer = await client.checkIn({ ...common, ...first.body });
+    if (answer.f !== 1) {
+      await this.state.saveSentFacts({ facts, seq: first.seq, resend: false });
+      return answer;
+    }
+    // Whatever happens next, the next check-in sends all facts until the server holds them.
+    await this.state.saveSentFacts({ facts, seq: first.seq, resend: true });
+    await this.state.log(
+      `the server does not hold this machine's latest facts (number ${first.seq}): sending all of them`,
+    );
+    const full = factsToSend({ facts, seq: first.seq, resend: true }, facts);
+    let again: CheckInResponse;
+    try {
+      again = await client.checkIn({ ...common, ...full.body });
+    } catch (error) {
+      // The first answer stands (a configuration it carries is applied); all facts go next time.
+      await this.state.log(`sending all facts failed, will retry: ${errorMessage(error)}`);
+      return answer;
+    }
+    await this.state.saveSentFacts({ facts, seq: full.seq, resend: again.f === 1 });
+    // It compares the same held revision with the newest: it carries whatever the first did.
+    return again;
   }
 
   /** The fallback interval the server gave at the last check-in (90 minutes before any). */
@@ -396,18 +421,40 @@ export class DeviceAgent {
     const report = await this.state.loadReport();
     if (report && !report.delivered) await this.deliver(client, report);
   }
+}
 
-  /** The facts that changed since the last check-in; undefined when none did. */
-  private async factsDelta(
-    facts: DeviceFactsMessage,
-  ): Promise<Partial<DeviceFactsMessage> | undefined> {
-    const last = await this.state.loadFacts();
-    if (!last) return facts;
-    const delta: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(facts)) {
-      const before = (last as unknown as Record<string, JsonValue>)[key];
-      if (canonicalJson(before) !== canonicalJson(value as JsonValue)) delta[key] = value;
-    }
-    return Object.keys(delta).length > 0 ? (delta as Partial<DeviceFactsMessage>) : undefined;
+/** The next facts number (past the protocol's bound it starts over: the server then asks for all). */
+function nextFactsSeq(seq: number): number {
+  return seq >= MAX_FACTS_SEQ ? 1 : seq + 1;
+}
+
+/**
+ * What a check-in carries about facts: those that changed since the last send (numbered one more),
+ * all of them when the server may not hold the last send, or only the current number.
+ */
+function factsToSend(
+  sent: SentFacts | null,
+  facts: DeviceFactsMessage,
+): { seq: number; body: Pick<CheckInRequest, 'facts' | 'factsSeq' | 'factsFull'> } {
+  if (!sent || sent.resend) {
+    const seq = nextFactsSeq(sent?.seq ?? 0);
+    return { seq, body: { facts, factsSeq: seq, factsFull: true } };
   }
+  const delta = factsDelta(sent.facts, facts);
+  if (!delta) return { seq: sent.seq, body: { factsSeq: sent.seq } };
+  const seq = nextFactsSeq(sent.seq);
+  return { seq, body: { facts: delta, factsSeq: seq } };
+}
+
+/** The facts that changed since the last send; undefined when none did. */
+function factsDelta(
+  last: DeviceFactsMessage,
+  facts: DeviceFactsMessage,
+): Partial<DeviceFactsMessage> | undefined {
+  const delta: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(facts)) {
+    const before = (last as unknown as Record<string, JsonValue>)[key];
+    if (canonicalJson(before) !== canonicalJson(value as JsonValue)) delta[key] = value;
+  }
+  return Object.keys(delta).length > 0 ? (delta as Partial<DeviceFactsMessage>) : undefined;
 }

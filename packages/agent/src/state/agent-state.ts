@@ -5,7 +5,8 @@
  *                         and the options given at enroll (root, drivers, facts file) for later runs
  * - `configuration.json`  the last verified signed configuration and its revision
  * - `applied.json`        per driver, the native fragments applied last (drift detection)
- * - `facts.json`          the facts sent at the last check-in
+ * - `facts.json`          the facts sent last (at enroll or a check-in) and the number of that
+ *                         send (`factsSeq`)
  * - `sync.json`           the last sync attempt (when, ok or the error)
  * - `report.json`         the last report and whether the server accepted it
  * - `agent.log`           one line per event, newest last
@@ -56,6 +57,20 @@ export interface LastReport {
   readonly at: string;
   /** The server accepted it (false: it is sent again at the next cycle). */
   readonly delivered: boolean;
+}
+
+/**
+ * The facts the agent sent last, and the number of that send in the agent protocol (`factsSeq`):
+ * 0 for the facts sent at enroll, one more for each check-in that carried facts.
+ */
+export interface SentFacts {
+  readonly facts: DeviceFactsMessage;
+  readonly seq: number;
+  /**
+   * The server may not hold them (it asked for all facts, or the number is not known): the next
+   * check-in sends all of them (`factsFull`).
+   */
+  readonly resend: boolean;
 }
 
 /** The last sync attempt: when, and whether it worked. */
@@ -152,13 +167,23 @@ export class AgentState {
     return this.writeJson('applied.json', applied);
   }
 
-  /** The facts sent at the last check-in (only changes are sent next time). */
-  loadFacts(): Promise<DeviceFactsMessage | null> {
-    return this.readJson<DeviceFactsMessage>('facts.json');
+  /**
+   * The facts sent last, with their number (only changes are sent next time). A file an older
+   * agent wrote holds the facts alone: their number is not known, so all of them are sent next.
+   */
+  async loadSentFacts(): Promise<SentFacts | null> {
+    const stored = await this.readJson<Partial<StoredFacts> & DeviceFactsMessage>('facts.json');
+    if (!stored) return null;
+    if (stored.facts && typeof stored.factsSeq === 'number') {
+      return { facts: stored.facts, seq: stored.factsSeq, resend: stored.resend === true };
+    }
+    return { facts: stored, seq: 0, resend: true };
   }
 
-  saveFacts(facts: DeviceFactsMessage): Promise<void> {
-    return this.writeJson('facts.json', facts);
+  /** One file, written atomically: the facts and their number never disagree. */
+  saveSentFacts(sent: SentFacts): Promise<void> {
+    const stored: StoredFacts = { factsSeq: sent.seq, resend: sent.resend, facts: sent.facts };
+    return this.writeJson('facts.json', stored);
   }
 
   loadLastSync(): Promise<LastSync | null> {
@@ -241,6 +266,13 @@ export class AgentState {
       .slice(-lines - 1)
       .join('\n');
   }
+}
+
+/** `facts.json` as this agent writes it. */
+interface StoredFacts {
+  readonly factsSeq: number;
+  readonly resend: boolean;
+  readonly facts: DeviceFactsMessage;
 }
 
 function isAlive(pid: number): boolean {

@@ -4,15 +4,23 @@
  * reconnect and on the jittered fallback interval, verify each signed configuration exactly as
  * `palisade-agent` does (`verifySignedConfiguration`'s checks, the signature on the thread pool),
  * "apply" it, and report per-setting results (retrying a report with the same reportId, so
- * retries never double-count).
+ * retries never double-count). Facts changes go up as deltas numbered as the agent numbers them
+ * (`factsSeq`); asked for all facts (`f: 1`), it sends them at once (`factsFull`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Platform, SettingResult } from '@palisade/core';
-import type { DeviceFactsMessage, EnrollResponse, ReportRequest } from '@palisade/protocol';
+import type {
+  CheckInRequest,
+  CheckInResponse,
+  DeviceFactsMessage,
+  EnrollResponse,
+  ReportRequest,
+} from '@palisade/protocol';
 import {
   AGENT_API_PREFIX,
   CheckInResponseSchema,
   EnrollResponseSchema,
+  MAX_FACTS_SEQ,
   NotifyConfigurationEventSchema,
   NotifyRevisionEventSchema,
   NotifySyncEventSchema,
@@ -46,6 +54,8 @@ export interface FleetCounters {
   reportsAbandoned: number;
   notices: number;
   streamErrors: number;
+  /** Check-ins the server answered "send all your facts" (`f: 1`). */
+  factsRequested: number;
 }
 
 export function emptyCounters(): FleetCounters {
@@ -64,6 +74,7 @@ export function emptyCounters(): FleetCounters {
     reportsAbandoned: 0,
     notices: 0,
     streamErrors: 0,
+    factsRequested: 0,
   };
 }
 
@@ -126,6 +137,10 @@ export class SimulatedAgent {
   private rerun = false;
   private pendingSyncIds: string[] = [];
   private pendingFacts: Partial<DeviceFactsMessage> | undefined;
+  /** The number of the last facts send the server answered (0: the facts sent with enroll). */
+  private factsSeq = 0;
+  /** The server asked for all facts and has not yet answered a send of them. */
+  private resendFacts = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private fallbackTimer: NodeJS.Timeout | undefined;
   private checkInFailures = 0;
@@ -134,7 +149,8 @@ export class SimulatedAgent {
   constructor(
     readonly index: number,
     readonly platform: Platform,
-    readonly facts: DeviceFactsMessage,
+    /** The facts as last sent (those with enroll, with each answered delta merged in). */
+    public facts: DeviceFactsMessage,
     readonly identity: MachineIdentity,
     private readonly env: AgentEnvironment,
   ) {}
@@ -173,6 +189,7 @@ export class SimulatedAgent {
     this.credential = parsed.data.credential;
     this.tenantPublicKey = parsed.data.tenantPublicKey;
     this.enrollment = parsed.data.enrollment;
+    this.factsSeq = 0;
     this.env.counters.enrolled += 1;
   }
 
@@ -228,38 +245,58 @@ export class SimulatedAgent {
   }
 
   private async checkIn(syncIds: readonly string[]): Promise<void> {
-    const facts = this.pendingFacts;
     const syncRequestId = syncIds[syncIds.length - 1];
-    let started = 0;
-    const answer = await this.env.limiter.run(() => {
-      // Timed from the request, not from the queue of the fleet's limiter.
-      started = performance.now();
-      return this.env.transport.postJson(
-        `${AGENT_API_PREFIX}/check-in`,
-        {
-          revision: this.heldRevision,
-          ...(facts ? { facts } : {}),
-          ...(syncRequestId ? { syncRequestId } : {}),
-        },
-        this.credential,
-      );
-    });
-    if (facts === this.pendingFacts) this.pendingFacts = undefined;
-    this.env.counters.checkIns += 1;
-    const parsed = CheckInResponseSchema.safeParse(answer.body);
-    if (!parsed.success) throw new Error(`check-in: unexpected answer: ${parsed.error.message}`);
-    this.env.observer.onCheckIn?.(this, {
-      changed: parsed.data.s === 'c',
-      ms: performance.now() - started,
-      factsSent: facts !== undefined,
-    });
-    this.scheduleFallback(parsed.data.n);
-    if (parsed.data.s === 'c') {
-      await this.applyConfiguration(parsed.data.configuration, syncIds);
+    let answer = await this.sendCheckIn(syncRequestId);
+    if (answer.f === 1) {
+      // The server does not hold this machine's latest facts: all of them, at once; its answer
+      // (the same held revision against the newest) is the one acted on.
+      this.env.counters.factsRequested += 1;
+      answer = await this.sendCheckIn(syncRequestId);
+    }
+    this.scheduleFallback(answer.n);
+    if (answer.s === 'c') {
+      await this.applyConfiguration(answer.configuration, syncIds);
       return;
     }
     // Unchanged: a sync request still wants a fresh report of what the machine holds.
     for (const id of syncIds) await this.report(this.lastResults, 'sync', id);
+  }
+
+  /** One check-in request: the facts delta (or all facts, when asked), numbered. */
+  private async sendCheckIn(syncRequestId: string | undefined): Promise<CheckInResponse> {
+    const delta = this.pendingFacts;
+    const full = this.resendFacts;
+    const sends = full || delta !== undefined;
+    const seq = sends ? (this.factsSeq >= MAX_FACTS_SEQ ? 1 : this.factsSeq + 1) : this.factsSeq;
+    const facts = full ? { ...this.facts, ...delta } : delta;
+    const body: CheckInRequest = {
+      revision: this.heldRevision,
+      ...(facts ? { facts } : {}),
+      factsSeq: seq,
+      ...(full ? { factsFull: true } : {}),
+      ...(syncRequestId ? { syncRequestId } : {}),
+    };
+    let started = 0;
+    const answer = await this.env.limiter.run(() => {
+      // Timed from the request, not from the queue of the fleet's limiter.
+      started = performance.now();
+      return this.env.transport.postJson(`${AGENT_API_PREFIX}/check-in`, body, this.credential);
+    });
+    this.env.counters.checkIns += 1;
+    const parsed = CheckInResponseSchema.safeParse(answer.body);
+    if (!parsed.success) throw new Error(`check-in: unexpected answer: ${parsed.error.message}`);
+    // Answered: these facts were sent, under this number.
+    if (delta) this.facts = { ...this.facts, ...delta };
+    if (delta === this.pendingFacts) this.pendingFacts = undefined;
+    this.factsSeq = seq;
+    // Asked for all facts: they go with this agent's next check-in (at once, see checkIn).
+    this.resendFacts = parsed.data.f === 1;
+    this.env.observer.onCheckIn?.(this, {
+      changed: parsed.data.s === 'c',
+      ms: performance.now() - started,
+      factsSent: sends,
+    });
+    return parsed.data;
   }
 
   private async applyConfiguration(

@@ -41,6 +41,11 @@ export interface DevicesTable {
   reported_revision: number | null;
   /** Grows whenever what rules read about the device changes (migration 006; see there). */
   view_version: Generated<number>;
+  /**
+   * The number (`factsSeq`) of the agent's facts send that `facts` reflect, or null when unknown
+   * (migration 011): 0 at enrollment; see agent-service.ts.
+   */
+  facts_seq: Generated<number | null>;
   offboarded_at: string | null;
 }
 

@@ -14,6 +14,7 @@ import * as policyVersionsImmutable from './migrations/007-policy-versions-immut
 import * as deviceTagsByDevice from './migrations/008-device-tags-by-device.js';
 import * as deviceScanStamps from './migrations/009-device-scan-stamps.js';
 import * as membershipsByDevice from './migrations/010-memberships-by-device.js';
+import * as deviceFactsSeq from './migrations/011-device-facts-seq.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '008-device-tags-by-device': deviceTagsByDevice.migration,
   '009-device-scan-stamps': deviceScanStamps.migration,
   '010-memberships-by-device': membershipsByDevice.migration,
+  '011-device-facts-seq': deviceFactsSeq.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -1,7 +1,27 @@
 /**
  * The agent protocol's server side: enroll, check-in and report. The check-in is the hot path:
  * when nothing changed it costs one primary-key read (the credential check, which also yields the
- * revision) and at most one throttled write of "last seen".
+ * revision and the number of the facts held) and at most one throttled write of "last seen".
+ *
+ * Facts changes and their durability. An agent that numbers its facts sends (`factsSeq`, see the
+ * protocol's CheckInRequestSchema) has its facts change committed without waiting for the disk
+ * (`Store.relaxedTransaction`: no WAL fsync on SQLite, `synchronous_commit = off` on PostgreSQL):
+ * the answer is what the agent waits for, and the fsync was most of it. Such a commit survives the
+ * process being killed; a power loss or an OS crash may forget it (with every commit after it: the
+ * log is replayed in order, so the next durable commit, e.g. the report the agent sends next,
+ * makes it durable too). Nothing is lost silently, because the row then holds the number of an
+ * earlier send while the agent holds a later one:
+ * - the agent's next check-in carries its number, which is not the stored one: the answer asks
+ *   for all of its facts (`f: 1`), and the agent sends them at once (`factsFull`);
+ * - a delta based on facts the server does not hold is merged but its number is not stored (null:
+ *   unknown), and the answer asks for all facts likewise;
+ * - the forgotten commit may have moved the device's revision, and the agent may hold that
+ *   configuration. A revision above the device's is caught up (`catchUpRevision`); but a later
+ *   change may already have issued the same revision number with another configuration, which the
+ *   agent would take for the one it holds. So all facts sent after such a gap (the agent had
+ *   numbered sends the server does not hold) sign the configuration again under a new revision.
+ * An agent that sends no number (an older one) keeps durable facts changes, and its writes store
+ * the number as unknown.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
@@ -15,7 +35,7 @@ import {
   type ReportRequest,
   type ReportResponse,
 } from '@palisade/protocol';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import type { CachedConfiguration } from './configuration-cache.js';
@@ -36,6 +56,8 @@ export interface AuthenticatedDevice {
   readonly tenantId: string;
   readonly revision: number;
   readonly lastCheckInAt: string;
+  /** `devices.facts_seq`: the number of the agent's facts send the server holds (null: unknown). */
+  readonly factsSeq: number | null;
 }
 
 /**
@@ -64,6 +86,7 @@ export async function authenticateDevice(
       tenantId: cached.tenantId,
       revision: cached.revision,
       lastCheckInAt: cached.lastCheckInAt,
+      factsSeq: cached.factsSeq,
     };
   }
   const epoch = fleet.auth.epoch;
@@ -81,6 +104,7 @@ export async function authenticateDevice(
       credentialHash: row.credential_hash,
       revision: row.revision,
       lastCheckInAt: row.last_check_in_at,
+      factsSeq: row.facts_seq,
     },
     epoch,
   );
@@ -89,6 +113,7 @@ export async function authenticateDevice(
     tenantId: row.tenant_id,
     revision: row.revision,
     lastCheckInAt: row.last_check_in_at,
+    factsSeq: row.facts_seq,
   };
 }
 
@@ -104,6 +129,7 @@ interface DeviceAuthRow {
   readonly credential_hash: string;
   readonly revision: number;
   readonly last_check_in_at: string;
+  readonly facts_seq: number | null;
 }
 
 /** The credential check's SQL, compiled once per database handle (it runs on every request). */
@@ -114,7 +140,7 @@ async function readDeviceAuth(db: FleetDb, id: string): Promise<DeviceAuthRow | 
   if (text === undefined) {
     text = db
       .selectFrom('devices')
-      .select(['id', 'tenant_id', 'credential_hash', 'revision', 'last_check_in_at'])
+      .select(['id', 'tenant_id', 'credential_hash', 'revision', 'last_check_in_at', 'facts_seq'])
       .where('id', '=', '')
       .where('offboarded_at', 'is', null)
       .compile().sql;
@@ -200,32 +226,38 @@ export async function checkIn(
   const state = await fleet.tenantState(device.tenantId);
   const n = nextCheckInSeconds(state);
   const now = fleet.clock.now();
-  const merged = await mergedFacts(fleet.db, device, request.facts);
-  let revision = device.revision;
-  // A facts change writes this check-in's history in its own transaction.
-  let recorded = false;
-  if (merged) {
-    ({ revision, recorded } = await recordFactsChange(fleet, state, device, merged, request, now));
+  let facts = NO_FACTS;
+  if (request.facts !== undefined) {
+    facts = await receiveFacts(fleet, state, device, request, now);
+  } else if (request.factsSeq !== undefined && request.factsSeq !== device.factsSeq) {
+    // The agent names a facts send whose facts the server does not hold: nothing is written; all
+    // of its facts, asked for now, replace what is stored.
+    askForFacts(fleet, device, request.factsSeq, device.factsSeq, 'number');
+    facts = ASK_FOR_FACTS;
   }
+  // A facts change writes this check-in's history in its own transaction.
+  const recorded = facts.recorded;
+  let revision = facts.revision ?? device.revision;
   // (A revision at the very top cannot be passed: the agent keeps what it holds.)
   if (request.revision !== null && request.revision > revision && request.revision < MAX_REVISION) {
     revision = await catchUpRevision(fleet, device, request.revision, now);
   }
   const changed = request.revision !== revision;
   const seenLongAgo =
-    now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || merged !== null;
+    now.getTime() - Date.parse(device.lastCheckInAt) >= LAST_SEEN_RESOLUTION_MS || facts.changed;
+  const f = facts.askAll ? ({ f: 1 } as const) : undefined;
   if (!changed) {
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
     if (seenLongAgo && !recorded) {
-      await recordCheckIn(fleet, device, request, null, merged !== null, now, true);
+      await recordCheckIn(fleet, device, request, null, facts.changed, now, true);
     }
-    return { s: 'u', n };
+    return f ? { s: 'u', n, ...f } : { s: 'u', n };
   }
   const configuration = await configurationOf(fleet, device.id, revision);
   if (!configuration) {
     // Enrollment always writes a configuration; a device without one has none to send yet.
     fleet.metrics.checkIns.inc({ result: 'unchanged' });
-    return { s: 'u', n };
+    return f ? { s: 'u', n, ...f } : { s: 'u', n };
   }
   fleet.metrics.checkIns.inc({ result: 'changed' });
   if (!recorded) {
@@ -234,7 +266,7 @@ export async function checkIn(
       device,
       request,
       configuration.revision,
-      merged !== null,
+      facts.changed,
       now,
       seenLongAgo,
     );
@@ -243,6 +275,7 @@ export async function checkIn(
     s: 'c',
     n,
     configuration: { payload: configuration.payload, signature: configuration.signature },
+    ...f,
   };
 }
 
@@ -266,57 +299,199 @@ async function configurationOf(
   return row;
 }
 
+/** What a check-in's facts did. */
+interface FactsOutcome {
+  /** The stored facts changed (the device was recomputed). */
+  readonly changed: boolean;
+  /** The device's revision after the facts were written; undefined when none were. */
+  readonly revision: number | undefined;
+  /** The check-in was recorded with the facts, in their transaction. */
+  readonly recorded: boolean;
+  /** The answer asks the agent for all of its facts (`f: 1`). */
+  readonly askAll: boolean;
+}
+
+const NO_FACTS: FactsOutcome = {
+  changed: false,
+  revision: undefined,
+  recorded: false,
+  askAll: false,
+};
+const ASK_FOR_FACTS: FactsOutcome = { ...NO_FACTS, askAll: true };
+
 /**
- * The stored facts with the delta applied, or null when the delta changes nothing. Facts (which
- * may list installed software) are read only when the agent sent a delta.
+ * The facts a check-in carries: a delta merged into the stored facts, or all of them (`factsFull`)
+ * replacing them; stored with the agent's number when the server held the delta's base (module
+ * comment). Facts (which may list installed software) are read only when the agent sends some.
  */
-async function mergedFacts(
-  db: FleetDb,
+async function receiveFacts(
+  fleet: FleetService,
+  state: TenantState,
   device: AuthenticatedDevice,
-  delta: CheckInRequest['facts'],
-): Promise<DeviceFacts | null> {
-  if (!delta || Object.keys(delta).length === 0) return null;
-  const stored = await db
-    .selectFrom('devices')
-    .select('facts')
-    .where('id', '=', device.id)
-    .executeTakeFirstOrThrow();
+  request: CheckInRequest,
+  now: Date,
+): Promise<FactsOutcome> {
+  const sent = request.facts ?? {};
+  const seq = request.factsSeq;
+  // An agent that does not number its sends (an older one): as before, and the number unknown.
+  if (seq === undefined && Object.keys(sent).length === 0) return NO_FACTS;
+  const stored = await readFacts(fleet.db, device.id);
   const before = JSON.parse(stored.facts) as DeviceFacts;
-  const after = DeviceFactsSchema.parse({ ...before, ...delta }) as DeviceFacts;
-  const same =
-    canonicalJson(after as unknown as JsonValue) === canonicalJson(before as unknown as JsonValue);
-  return same ? null : after;
+  // (The protocol's schema checked that `factsFull` facts are complete.)
+  const after = (
+    request.factsFull === true ? sent : DeviceFactsSchema.parse({ ...before, ...sent })
+  ) as DeviceFacts;
+  const changed = !sameFacts(before, after);
+  if (seq === undefined) {
+    if (!changed) return NO_FACTS;
+    const write = { facts: after, changed, seqRead: stored.facts_seq, seq: null };
+    const written = await recordFactsChange(fleet, state, device, request, now, {
+      ...write,
+      reissue: false,
+      durable: true,
+    });
+    fleet.auth.factsStored(device.id, written.seq);
+    return { changed, revision: written.revision, recorded: written.recorded, askAll: false };
+  }
+  // The server holds the facts this delta is based on (or the agent sent all of them).
+  const based = request.factsFull === true || stored.facts_seq === seq - 1;
+  // All facts after a gap: the agent's numbered sends from 1 on are not all held (module comment).
+  const reissue = request.factsFull === true && seq >= 2 && stored.facts_seq !== seq - 1;
+  const write = { facts: after, changed, seqRead: stored.facts_seq, seq: based ? seq : null };
+  let outcome: FactsOutcome = NO_FACTS;
+  let storedSeq = stored.facts_seq;
+  if (changed || reissue) {
+    const written = await recordFactsChange(fleet, state, device, request, now, {
+      ...write,
+      reissue,
+      durable: false,
+    });
+    storedSeq = written.seq;
+    outcome = { changed, revision: written.revision, recorded: written.recorded, askAll: false };
+  } else if (write.seq !== stored.facts_seq) {
+    // Nothing changed but the number: stored all the same, or the next check-in would differ.
+    storedSeq = await storeFactsSeq(fleet, device.id, write.seqRead, write.seq);
+  }
+  fleet.auth.factsStored(device.id, storedSeq);
+  if (reissue) {
+    fleet.logger.info(
+      { deviceId: device.id, factsSeq: seq, held: stored.facts_seq, revision: outcome.revision },
+      'all facts after a gap in the facts sends held (a facts change the server may have forgotten): the configuration was signed again under a newer revision',
+    );
+  }
+  // Not stored as sent (the base was not held, or another write moved the number meanwhile).
+  if (storedSeq !== seq) {
+    askForFacts(fleet, device, seq, stored.facts_seq, 'base');
+    return { ...outcome, askAll: true };
+  }
+  return outcome;
+}
+
+function sameFacts(a: DeviceFacts, b: DeviceFacts): boolean {
+  return canonicalJson(a as unknown as JsonValue) === canonicalJson(b as unknown as JsonValue);
+}
+
+async function readFacts(
+  db: FleetDb,
+  deviceId: string,
+): Promise<{ facts: string; facts_seq: number | null }> {
+  return db
+    .selectFrom('devices')
+    .select(['facts', 'facts_seq'])
+    .where('id', '=', deviceId)
+    .executeTakeFirstOrThrow();
+}
+
+/** The answer will ask the agent for all of its facts (`f: 1`). */
+function askForFacts(
+  fleet: FleetService,
+  device: AuthenticatedDevice,
+  sent: number,
+  held: number | null,
+  reason: 'number' | 'base',
+): void {
+  fleet.metrics.factsRequested.inc({ reason });
+  fleet.logger.debug(
+    { deviceId: device.id, factsSeq: sent, held, reason },
+    'asked the agent for all of its facts: the server does not hold its latest ones',
+  );
+}
+
+/**
+ * `devices.facts_seq` after a write: `next`, unless the stored number is no longer the one read
+ * with the facts (another write of this device's facts came between: two check-ins at once, on
+ * PostgreSQL from two processes); then unknown, and the agent is asked for all of its facts.
+ */
+function factsSeqAfter(read: number | null, next: number | null): RawBuilder<number | null> {
+  if (next === null) return sql<null>`null`;
+  const same = sql`facts_seq is not distinct from cast(${read} as integer)`;
+  return sql<number | null>`case when ${same} then cast(${next} as integer) end`;
+}
+
+/** Only the facts' number moves: one relaxed write (see the module comment). */
+async function storeFactsSeq(
+  fleet: FleetService,
+  deviceId: string,
+  read: number | null,
+  next: number | null,
+): Promise<number | null> {
+  const row = await fleet.store.relaxedTransaction((trx) =>
+    fleetDb(trx)
+      .updateTable('devices')
+      .set({ facts_seq: factsSeqAfter(read, next) })
+      .where('id', '=', deviceId)
+      .returning('facts_seq')
+      .executeTakeFirst(),
+  );
+  return row?.facts_seq ?? null;
+}
+
+interface FactsWrite {
+  readonly facts: DeviceFacts;
+  /** They differ from the stored ones (false: a reissue only). */
+  readonly changed: boolean;
+  /** The number read with the stored facts, and the one to store. */
+  readonly seqRead: number | null;
+  readonly seq: number | null;
+  /** Sign the configuration again under a new revision, even if it did not change. */
+  readonly reissue: boolean;
+  /** Wait for the disk: agents that do not number their facts sends (module comment). */
+  readonly durable: boolean;
 }
 
 /**
  * New facts: store them and recompute this device only, and record the check-in in the same
- * transaction (one commit, not two). Returns its revision afterwards.
+ * transaction (one commit, not two). Returns its revision afterwards and the number stored.
  */
 async function recordFactsChange(
   fleet: FleetService,
   state: TenantState,
   device: AuthenticatedDevice,
-  facts: DeviceFacts,
   request: CheckInRequest,
   now: Date,
-): Promise<{ revision: number; recorded: boolean }> {
-  const { revision, recorded, afterCommit } = await fleet.store.transaction(async (trx) => {
+  write: FactsWrite,
+): Promise<{ revision: number; recorded: boolean; seq: number | null }> {
+  const { facts } = write;
+  const work = async (trx: FleetDb) => {
     const db = fleetDb(trx);
-    await db
+    const updated = await db
       .updateTable('devices')
       .set((eb) => ({
         facts: JSON.stringify(facts),
         hostname: facts.hostname,
         hostname_lower: facts.hostname.toLowerCase(),
         platform: facts.platform,
-        view_version: eb('view_version', '+', 1),
+        facts_seq: factsSeqAfter(write.seqRead, write.seq),
+        ...(write.changed ? { view_version: eb('view_version', '+', 1) } : {}),
       }))
       .where('id', '=', device.id)
-      .execute();
+      .returning('facts_seq')
+      .executeTakeFirst();
+    const seq = updated?.facts_seq ?? null;
     const started = performance.now();
     const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
     if (!record) {
-      return { revision: device.revision, recorded: false, afterCommit: async () => {} };
+      return { revision: device.revision, recorded: false, seq, afterCommit: async () => {} };
     }
     // The UPDATE above holds the device's row lock; the tenant is read after it, as this
     // transaction sees it, so a policy change committed meanwhile is never computed around. On
@@ -325,7 +500,9 @@ async function recordFactsChange(
     const fresh =
       (fleet.locks ? undefined : fleet.tenants.peekSettled(state.tenantId)) ??
       (await loadTenantState(db, state.tenantId));
-    const result = await applyOutcome(db, fresh, record, evaluateDevice(fresh, record), now);
+    const result = await applyOutcome(db, fresh, record, evaluateDevice(fresh, record), now, {
+      reissue: write.reissue,
+    });
     fleet.metrics.devicesRecomputed.inc({ cause: 'facts' });
     fleet.metrics.recomputeSeconds.observe(
       { cause: 'facts' },
@@ -337,13 +514,14 @@ async function recordFactsChange(
       at: now.toISOString(),
       heldRevision: request.revision,
       sentRevision: request.revision === result.revision ? null : result.revision,
-      factsChanged: true,
+      factsChanged: write.changed,
       lastSeen: true,
     });
     // Other notify streams of this device (a second agent process) hear of the new revision.
     return {
       revision: result.revision,
       recorded: true,
+      seq,
       afterCommit: fleet.afterCommit(
         device.tenantId,
         result.bumped ? [device.id] : [],
@@ -351,10 +529,14 @@ async function recordFactsChange(
         signedOf(device.id, result),
       ),
     };
-  });
+  };
+  // Relaxed for agents that number their facts sends: why that is safe is the module comment.
+  const { revision, recorded, seq, afterCommit } = write.durable
+    ? await fleet.store.transaction(work)
+    : await fleet.store.relaxedTransaction(work);
   await afterCommit();
   if (recorded) fleet.auth.touch(device.id, now.toISOString());
-  return { revision, recorded };
+  return { revision, recorded, seq };
 }
 
 /**

@@ -101,6 +101,42 @@ describeEachStore('check-in hot path', (target) => {
     });
   });
 
+  it('compares the facts number from the credential cache, and keeps it true after a facts change', async () => {
+    const enrolled = await enrollLinux(cached, token, 'hot-seq');
+    const bearer = `Bearer ${enrolled.credential}`;
+    const first = await authenticateDevice(cached, bearer);
+    expect(first.factsSeq).toBe(0);
+    const delivered = await checkIn(cached, first, { revision: null, factsSeq: 0 });
+    const revision =
+      delivered.s === 'c' ? (JSON.parse(delivered.configuration.payload).revision as number) : 0;
+    counter.reset();
+    const unchanged = await checkIn(cached, await authenticateDevice(cached, bearer), {
+      revision,
+      factsSeq: 0,
+    });
+    expect(unchanged).toEqual({ s: 'u', n: expect.any(Number) });
+    expect({ reads: counter.reads, writes: counter.writes }).toEqual({ reads: 0, writes: 0 });
+    // Another number: "send all your facts", still without touching the store.
+    const asked = await checkIn(cached, await authenticateDevice(cached, bearer), {
+      revision,
+      factsSeq: 9,
+    });
+    expect(asked).toEqual({ s: 'u', n: expect.any(Number), f: 1 });
+    expect({ reads: counter.reads, writes: counter.writes }).toEqual({ reads: 0, writes: 0 });
+    // A facts change (number 1) moves the cached number with it.
+    const changed = await checkIn(cached, await authenticateDevice(cached, bearer), {
+      revision,
+      facts: { tags: ['hot-seq'] },
+      factsSeq: 1,
+    });
+    expect(changed.f).toBeUndefined();
+    const after = await authenticateDevice(cached, bearer);
+    expect(after.factsSeq).toBe(1);
+    const next = await checkIn(cached, after, { revision: after.revision, factsSeq: 1 });
+    expect(next.f).toBeUndefined();
+    expect((await authenticateDevice(fleet, bearer)).factsSeq).toBe(1);
+  });
+
   it('reads the stored facts only when the agent sends a delta, and writes only on change', async () => {
     const bearer = `Bearer ${credential}`;
     const device = await authenticateDevice(fleet, bearer);

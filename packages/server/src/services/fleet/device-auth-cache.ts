@@ -1,6 +1,7 @@
 /**
- * What the credential check reads for a device (tenant, credential hash, revision, last seen),
- * kept in memory so that an unchanged check-in costs no database read at all.
+ * What the credential check reads for a device (tenant, credential hash, revision, last seen, the
+ * number of the facts held), kept in memory so that an unchanged check-in costs no database read
+ * at all.
  *
  * Only a server that is the sole writer of its store may keep it (SQLite: one process, pushes
  * delivered in-process). Every change that moves a device's revision or credential is published
@@ -20,6 +21,8 @@ export interface CachedDeviceAuth {
   readonly credentialHash: string;
   readonly revision: number;
   lastCheckInAt: string;
+  /** `devices.facts_seq`: which facts send of the agent the server holds (null: unknown). */
+  factsSeq: number | null;
   /** When the row was read (ms, monotonic clock): entries older than the TTL are read again. */
   readonly readAt: number;
 }
@@ -79,6 +82,16 @@ export class DeviceAuthCache {
   touch(deviceId: string, lastCheckInAt: string): void {
     const entry = this.#entries.get(deviceId);
     if (entry) entry.lastCheckInAt = lastCheckInAt;
+  }
+
+  /**
+   * The device's facts were written with this number (`devices.facts_seq`). A row read before
+   * (still carrying the old number) is not kept: the epoch moves.
+   */
+  factsStored(deviceId: string, factsSeq: number | null): void {
+    this.#epoch++;
+    const entry = this.#entries.get(deviceId);
+    if (entry) entry.factsSeq = factsSeq;
   }
 
   /** The devices' revision or credential moved (or may have): forget them. */

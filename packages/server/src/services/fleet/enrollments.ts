@@ -173,6 +173,9 @@ async function writeDeviceRow(
     onboarding_token_id: tokenId,
     last_check_in_at: now.toISOString(),
     offboarded_at: null,
+    // The facts sent with enroll are the agent's facts send number 0 (a re-enrolled agent
+    // numbers its sends from 0 again).
+    facts_seq: 0,
   };
   if (existing) {
     await db

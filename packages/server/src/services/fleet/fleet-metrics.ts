@@ -10,6 +10,12 @@ export interface FleetMetrics {
   /** Devices whose configuration was recomputed: the incremental-recompute test reads it. */
   readonly devicesRecomputed: Counter<'cause'>;
   readonly reports: Counter<'result'>;
+  /**
+   * Check-ins answered `f: 1` (the agent is asked for all of its facts), by reason: `number` (a
+   * check-in without facts names a send the server does not hold), `base` (a delta whose base the
+   * server does not hold). A burst after a power loss counts the facts changes it forgot.
+   */
+  readonly factsRequested: Counter<'reason'>;
   /** SQLite: how long each WAL fsync behind durable commits took (the disk's share of them). */
   readonly walSyncSeconds: Histogram;
 }
@@ -57,6 +63,12 @@ export function createFleetMetrics(registry: Registry): FleetMetrics {
       name: 'palisade_devices_recomputed_total',
       help: 'Devices whose effective configuration was recomputed, by cause.',
       labelNames: ['cause'],
+      registers,
+    }),
+    factsRequested: new Counter({
+      name: 'palisade_facts_requested_total',
+      help: 'Check-ins that asked the agent for all of its facts (f: 1), by reason (number or base).',
+      labelNames: ['reason'],
       registers,
     }),
     reports: new Counter({
