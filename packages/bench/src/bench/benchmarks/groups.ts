@@ -163,7 +163,7 @@ export const groups: Benchmark = {
           'full_recompute_ms: the R dynamic groups applied as one policy file (POST /api/v1/config/apply): every rule over all D devices, memberships written, in one transaction (one group was created before the devices enrolled)',
           `group_create: ${CREATES} more dynamic groups created one at a time through the API once the R exist, each evaluated over all D devices`,
           'facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included)',
-          'facts_window_wal_sync_*: the WAL fsyncs of the durable commits in that window (facts changes and the reports after them), as bucket upper bounds of palisade_store_wal_sync_seconds (SQLite only)',
+          'facts_window_wal_sync_*: the WAL fsyncs of the durable commits in that window (the reports after the changes: a numbered facts change commits without waiting for the disk), as bucket upper bounds of palisade_store_wal_sync_seconds (SQLite only)',
           ...observer.errors.slice(0, 3),
         ],
       };
