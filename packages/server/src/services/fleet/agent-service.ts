@@ -489,10 +489,6 @@ async function recordFactsChange(
       .executeTakeFirst();
     const seq = updated?.facts_seq ?? null;
     const started = performance.now();
-    const [record] = await loadDeviceRecords(db, device.tenantId, [device.id]);
-    if (!record) {
-      return { revision: device.revision, recorded: false, seq, afterCommit: async () => {} };
-    }
     // The UPDATE above holds the device's row lock; the tenant is read after it, as this
     // transaction sees it, so a policy change committed meanwhile is never computed around. On
     // SQLite this transaction runs alone and every admin change drops the cached tenant inside
@@ -500,6 +496,11 @@ async function recordFactsChange(
     const fresh =
       (fleet.locks ? undefined : fleet.tenants.peekSettled(state.tenantId)) ??
       (await loadTenantState(db, state.tenantId));
+    // Its groups' ordinals are turned into ids from that state, without reading `groups`.
+    const [record] = await loadDeviceRecords(db, device.tenantId, [device.id], { state: fresh });
+    if (!record) {
+      return { revision: device.revision, recorded: false, seq, afterCommit: async () => {} };
+    }
     const result = await applyOutcome(db, fresh, record, evaluateDevice(fresh, record), now, {
       reissue: write.reissue,
     });

@@ -7,6 +7,7 @@ import type { Selectable } from 'kysely';
 import type { DevicesTable } from '../../store/fleet-schema.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import { addCurrentMembers, storedGroupsOf } from './memberships.js';
+import type { TenantState } from './tenant-state.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
 
@@ -27,13 +28,14 @@ export interface DeviceRecord {
  * Active devices by id. With `lock` (PostgreSQL, inside a transaction that will recompute them)
  * the device rows are locked first, in id order: a recompute racing with another one of the
  * same device (a facts change against a policy change) waits for it and then reads what it
- * committed, instead of writing a configuration computed from what it overwrote.
+ * committed, instead of writing a configuration computed from what it overwrote. `state`: the
+ * tenant as the caller's transaction sees it, when it has it (memberships.ts: one read less).
  */
 export async function loadDeviceRecords(
   db: FleetDb,
   tenantId: string,
   deviceIds: readonly string[],
-  options: { readonly lock?: boolean } = {},
+  options: { readonly lock?: boolean; readonly state?: TenantState } = {},
 ): Promise<DeviceRecord[]> {
   const records: DeviceRecord[] = [];
   for (const ids of chunks([...new Set(deviceIds)].sort())) {
@@ -45,7 +47,7 @@ export async function loadDeviceRecords(
       .where('offboarded_at', 'is', null)
       .orderBy('id');
     const rows = await (options.lock ? query.forUpdate() : query).execute();
-    records.push(...(await attachRelations(db, tenantId, rows)));
+    records.push(...(await attachRelations(db, tenantId, rows, options.state)));
   }
   return records;
 }
@@ -79,6 +81,7 @@ async function attachRelations(
   db: FleetDb,
   tenantId: string,
   rows: readonly DeviceRow[],
+  state?: TenantState,
 ): Promise<DeviceRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
@@ -95,7 +98,7 @@ async function attachRelations(
       .where('tenant_id', '=', tenantId)
       .where('device_id', 'in', ids)
       .execute(),
-    storedGroupsOf(db, tenantId, ids),
+    storedGroupsOf(db, tenantId, ids, state),
   ]);
   const tagsOf = groupBy(tags, (tag) => tag.device_id);
   const staticsOf = groupBy(statics, (member) => member.device_id);

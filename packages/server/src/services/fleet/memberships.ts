@@ -68,12 +68,26 @@ function memberPattern(ordinal: number): string {
   return `%,${ordinal},%`;
 }
 
-/** The tenant's group ids by ordinal, for the ordinals given. */
+const idMaps = new WeakMap<TenantState, Map<number, string>>();
+
+/**
+ * The tenant's group ids by ordinal, for the ordinals given: from `state` when the caller has
+ * the tenant as its transaction sees it (no query), else read.
+ */
 async function groupIdsByOrdinal(
   db: FleetDb,
   tenantId: string,
   ordinals: Iterable<number>,
-): Promise<Map<number, string>> {
+  state: TenantState | undefined,
+): Promise<ReadonlyMap<number, string>> {
+  if (state) {
+    let byOrdinal = idMaps.get(state);
+    if (!byOrdinal) {
+      byOrdinal = new Map(state.groups.map((group) => [group.ordinal, group.id]));
+      idMaps.set(state, byOrdinal);
+    }
+    return byOrdinal;
+  }
   const ids = new Map<number, string>();
   for (const batch of chunks([...new Set(ordinals)])) {
     const rows = await db
@@ -112,11 +126,16 @@ export interface StoredGroups {
   readonly version: number;
 }
 
-/** The stored groups of each given device that has a row; the others are in no group. */
+/**
+ * The stored groups of each given device that has a row; the others are in no group. `state`:
+ * the tenant as this transaction sees it, when the caller has it (ordinals are then turned into
+ * ids without reading `groups`).
+ */
 export async function storedGroupsOf(
   db: FleetDb,
   tenantId: string,
   deviceIds: readonly string[],
+  state?: TenantState,
 ): Promise<Map<string, StoredGroups>> {
   const lists = new Map<string, { ordinals: number[]; version: number }>();
   for (const batch of chunks([...new Set(deviceIds)])) {
@@ -132,7 +151,7 @@ export async function storedGroupsOf(
   }
   const all = new Set<number>();
   for (const list of lists.values()) for (const ordinal of list.ordinals) all.add(ordinal);
-  const ids = await groupIdsByOrdinal(db, tenantId, all);
+  const ids = await groupIdsByOrdinal(db, tenantId, all, state);
   const groups = new Map<string, StoredGroups>();
   for (const [deviceId, { ordinals, version }] of lists) {
     const groupIds: string[] = [];
@@ -259,7 +278,7 @@ export async function memberCounts(db: FleetDb, tenantId: string): Promise<Map<s
       byOrdinal.set(ordinal, (byOrdinal.get(ordinal) ?? 0) + 1);
     }
   }
-  const ids = await groupIdsByOrdinal(db, tenantId, byOrdinal.keys());
+  const ids = await groupIdsByOrdinal(db, tenantId, byOrdinal.keys(), undefined);
   const counts = new Map<string, number>();
   for (const [ordinal, count] of byOrdinal) {
     const id = ids.get(ordinal);
