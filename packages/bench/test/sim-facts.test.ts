@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { DeviceFacts } from '@palisade/core';
 import { openStore, type RunningServer, startServer } from '@palisade/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeFactsChanges } from '../src/bench/facts-probe.js';
 import { AdminClient } from '../src/sim/admin-client.js';
 import { Fleet } from '../src/sim/fleet.js';
 import { DEFAULT_MIX } from '../src/sim/fleet-mix.js';
@@ -100,5 +101,41 @@ describe('simulated machines: facts numbers', { timeout: 60_000 }, () => {
     expect(await deviceRow(deviceId)).toEqual({ factsSeq: 2, facts: agent.facts });
     await agent.requestSync();
     expect(fleet.snapshot().factsRequested).toBe(1);
+  });
+  it('carries on as handed-off machines in a thread of their own (the facts probe)', async () => {
+    const admin = await AdminClient.signIn(server.url, 'admin', PASSWORD);
+    const probed = new Fleet({
+      serverUrl: server.url,
+      token: await admin.createOnboardingToken('facts probe'),
+      devices: 3,
+      mix: DEFAULT_MIX,
+      seed: 'facts-probe',
+      failureRate: 0,
+      driftRate: 0,
+      concurrency: 4,
+      notify: false,
+      startAfterEnroll: false,
+    });
+    try {
+      await probed.enrollAll();
+      await Promise.all(probed.agents.map((agent) => agent.requestSync()));
+      const handoffs = probed.agents.map((agent) => agent.handoff());
+      const result = await probeFactsChanges({
+        serverUrl: server.url,
+        agents: handoffs,
+        tag: 'probed',
+      });
+      expect(result.errors).toEqual([]);
+      expect(result.ms).toHaveLength(3);
+      for (const ms of result.ms) expect(ms).toBeGreaterThan(0);
+      // Each machine's change is what the server holds now, under its next facts number.
+      for (const handoff of handoffs) {
+        const row = await deviceRow(handoff.deviceId);
+        expect(row.factsSeq).toBe(handoff.factsSeq + 1);
+        expect(row.facts.tags).toEqual([...handoff.facts.tags, 'probed']);
+      }
+    } finally {
+      await probed.stop();
+    }
   });
 });

@@ -75,19 +75,38 @@ if (profileDir) {
   session.connect();
   let profiling = false;
   let count = 0;
+  // PALISADE_BENCH_PROFILE_KIND=allocations: what the window allocated (sampled, collected
+  // objects included), instead of where its CPU time went.
+  const allocations = process.env.PALISADE_BENCH_PROFILE_KIND === 'allocations';
+  const write = (profile: unknown, extension: string) => {
+    count += 1;
+    const label = process.env.PALISADE_BENCH_PROFILE_LABEL ?? 'server';
+    const file = path.join(profileDir, `${label}-${process.pid}-${count}.${extension}`);
+    writeFileSync(file, JSON.stringify(profile));
+  };
   process.on('SIGURG', () => {
     if (!profiling) {
       profiling = true;
-      session.post('Profiler.enable', () => session.post('Profiler.start'));
+      if (allocations) {
+        session.post('HeapProfiler.enable', () =>
+          session.post('HeapProfiler.startSampling', {
+            samplingInterval: 8192,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          }),
+        );
+      } else session.post('Profiler.enable', () => session.post('Profiler.start'));
       return;
     }
     profiling = false;
+    if (allocations) {
+      session.post('HeapProfiler.stopSampling', (error, result) => {
+        if (!error) write(result.profile, 'heapprofile');
+      });
+      return;
+    }
     session.post('Profiler.stop', (error, result) => {
-      if (error) return;
-      count += 1;
-      const label = process.env.PALISADE_BENCH_PROFILE_LABEL ?? 'server';
-      const file = path.join(profileDir, `${label}-${process.pid}-${count}.cpuprofile`);
-      writeFileSync(file, JSON.stringify(result.profile));
+      if (!error) write(result.profile, 'cpuprofile');
     });
   });
 }

@@ -119,6 +119,23 @@ function jitter(ms: number): number {
   return ms * (0.5 + Math.random() * 0.5);
 }
 
+/**
+ * An enrolled machine's state, to carry on as that machine in another thread (plain data and a
+ * KeyObject: structured-cloneable).
+ */
+export interface AgentHandoff {
+  readonly index: number;
+  readonly platform: Platform;
+  readonly facts: DeviceFactsMessage;
+  readonly identity: MachineIdentity;
+  readonly deviceId: string;
+  readonly credential: string;
+  readonly tenantPublicKey: string;
+  readonly enrollment: EnrollResponse['enrollment'];
+  readonly heldRevision: number | null;
+  readonly factsSeq: number;
+}
+
 export class SimulatedAgent {
   deviceId: string | undefined;
   private credential: string | undefined;
@@ -172,6 +189,45 @@ export class SimulatedAgent {
       this.reportedRevision === this.heldRevision &&
       (this.announcedRevision === null || this.heldRevision >= this.announcedRevision)
     );
+  }
+
+  /** Its state, to carry on as this machine elsewhere (`resume`); it must be enrolled and idle. */
+  handoff(): AgentHandoff {
+    const { deviceId, credential, tenantPublicKey, enrollment } = this;
+    if (!deviceId || !credential || !tenantPublicKey || !enrollment) {
+      throw new Error(`machine ${this.index} is not enrolled: nothing to hand off`);
+    }
+    return {
+      index: this.index,
+      platform: this.platform,
+      facts: this.facts,
+      identity: this.identity,
+      deviceId,
+      credential,
+      tenantPublicKey,
+      enrollment,
+      heldRevision: this.heldRevision,
+      factsSeq: this.factsSeq,
+    };
+  }
+
+  /** The machine handed off, carrying on in this environment (not started: no stream). */
+  static resume(handoff: AgentHandoff, env: AgentEnvironment): SimulatedAgent {
+    const agent = new SimulatedAgent(
+      handoff.index,
+      handoff.platform,
+      handoff.facts,
+      handoff.identity,
+      env,
+    );
+    agent.deviceId = handoff.deviceId;
+    agent.credential = handoff.credential;
+    agent.tenantPublicKey = handoff.tenantPublicKey;
+    agent.enrollment = handoff.enrollment;
+    agent.heldRevision = handoff.heldRevision;
+    agent.reportedRevision = handoff.heldRevision;
+    agent.factsSeq = handoff.factsSeq;
+    return agent;
   }
 
   async enroll(): Promise<void> {
