@@ -118,6 +118,17 @@ describeEachStore('numbered facts sends', (target) => {
     expect(plain.body.f).toBeUndefined();
   });
 
+  it('times each check-in carrying facts, and only those (palisade_facts_check_in_seconds)', async () => {
+    const agent = await enrolled();
+    const timed = () => metricValue(server.url, 'palisade_facts_check_in_seconds_count', '');
+    const before = await timed();
+    await send(agent, { factsSeq: 0 });
+    expect(await timed()).toBe(before);
+    const delta = await send(agent, { factsSeq: 1, facts: { tags: ['timed'] } });
+    expect(delta.status).toBe(200);
+    expect(await timed()).toBe(before + 1);
+  });
+
   it('refuses a bad factsSeq, or factsFull without all facts, with a 400 naming the field, and changes nothing', async () => {
     const agent = await enrolled();
     const before = await row(agent.deviceId);

@@ -19,6 +19,8 @@ import { startServers } from '../server-processes.js';
 import { type Benchmark, FleetSet, setUpTenant, switchableObserver } from './common.js';
 
 const WAL_SYNC_METRIC = 'palisade_store_wal_sync_seconds';
+/** The server's own time for check-ins carrying facts (fine buckets). */
+const FACTS_CHECK_IN_METRIC = 'palisade_facts_check_in_seconds';
 /** Groups created one at a time after the full recompute (the per-create figures). */
 const CREATES = 20;
 
@@ -134,6 +136,7 @@ export const groups: Benchmark = {
         tag,
       });
       const syncsBefore = await readHistogram(serverUrl, WAL_SYNC_METRIC);
+      const serverTimesBefore = await readHistogram(serverUrl, FACTS_CHECK_IN_METRIC);
       let probe: FactsProbeResult | undefined;
       await servers.profiled(async () => {
         probe = await probeFactsChanges({ serverUrl, agents: handoffs.slice(FACTS_WARM_UP), tag });
@@ -144,6 +147,9 @@ export const groups: Benchmark = {
       const syncsAfter = await readHistogram(serverUrl, WAL_SYNC_METRIC);
       const walSync50 = histogramPercentileMs(syncsBefore, syncsAfter, 50);
       const walSync99 = histogramPercentileMs(syncsBefore, syncsAfter, 99);
+      const serverTimesAfter = await readHistogram(serverUrl, FACTS_CHECK_IN_METRIC);
+      const inServer50 = histogramPercentileMs(serverTimesBefore, serverTimesAfter, 50);
+      const inServer99 = histogramPercentileMs(serverTimesBefore, serverTimesAfter, 99);
       return {
         name: 'groups',
         parameters: { devices, rules, database: servers.databaseKind },
@@ -153,6 +159,8 @@ export const groups: Benchmark = {
           ...latencyFigures('group_create', perGroup),
           ...change,
           facts_change_new_configuration: changedAnswers,
+          facts_change_in_server_p50_ms_at_most: inServer50.boundMs,
+          facts_change_in_server_p99_ms_at_most: inServer99.boundMs,
           facts_window_wal_syncs: walSync50.count,
           facts_window_wal_sync_p50_ms_at_most: walSync50.boundMs,
           facts_window_wal_sync_p99_ms_at_most: walSync99.boundMs,
@@ -165,6 +173,7 @@ export const groups: Benchmark = {
           'full_recompute_ms: the R dynamic groups applied as one policy file (POST /api/v1/config/apply): every rule over all D devices, memberships written, in one transaction (one group was created before the devices enrolled)',
           `group_create: ${CREATES} more dynamic groups created one at a time through the API once the R exist, each evaluated over all D devices`,
           `facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included), one device at a time, each applied and reported before the next, timed from a thread of its own (not the one holding the D simulated machines, whose garbage collections no real agent shares), after ${FACTS_WARM_UP} uncounted changes that warm that thread`,
+          'facts_change_in_server_*: the same changes as the server timed them (palisade_facts_check_in_seconds: the check-in reaching the service to its answer), as bucket upper bounds',
           'facts_window_wal_sync_*: the WAL fsyncs of the durable commits in that window (the reports after the changes: a numbered facts change commits without waiting for the disk), as bucket upper bounds of palisade_store_wal_sync_seconds (SQLite only)',
           ...observer.errors.slice(0, 3),
           ...[...warmUp.errors, ...(probe?.errors ?? [])].slice(0, 3),

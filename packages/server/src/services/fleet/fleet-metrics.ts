@@ -18,6 +18,11 @@ export interface FleetMetrics {
   readonly factsRequested: Counter<'reason'>;
   /** SQLite: how long each WAL fsync behind durable commits took (the disk's share of them). */
   readonly walSyncSeconds: Histogram;
+  /**
+   * Check-ins that carried facts: from the check-in reaching the service to its answer, the facts
+   * stored and the device's groups and configuration current (fine buckets: the target is ms).
+   */
+  readonly factsCheckInSeconds: Histogram;
 }
 
 export function createFleetMetrics(registry: Registry): FleetMetrics {
@@ -50,6 +55,14 @@ export function createFleetMetrics(registry: Registry): FleetMetrics {
       name: 'palisade_store_wal_sync_seconds',
       help: 'SQLite: time of each WAL fsync that makes durable commits durable (the disk).',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    factsCheckInSeconds: new Histogram({
+      name: 'palisade_facts_check_in_seconds',
+      help: 'Check-ins carrying facts: time to store them and make the device current, answered.',
+      buckets: [
+        0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.1, 1,
+      ],
       registers,
     }),
     recomputeSeconds: new Histogram({
