@@ -12,7 +12,7 @@
  */
 import type { AdminClient } from '../../sim/admin-client.js';
 import { DEFAULT_MIX } from '../../sim/fleet-mix.js';
-import { type FactsProbeResult, probeFactsChanges } from '../facts-probe.js';
+import { FactsProbe, type FactsProbeResult } from '../facts-probe.js';
 import { check, histogramPercentileMs, latencyFigures, readHistogram } from '../figures.js';
 import { benchRule } from '../group-rules.js';
 import { startServers } from '../server-processes.js';
@@ -130,16 +130,17 @@ export const groups: Benchmark = {
       // thread's code and connection and are not counted.
       const handoffs = sample.map((agent) => agent.handoff());
       const tag = `extensionAttribute1=team-${targetK}`;
-      const warmUp = await probeFactsChanges({
+      const prober = await FactsProbe.start({
         serverUrl,
-        agents: handoffs.slice(0, FACTS_WARM_UP),
+        warmUp: handoffs.slice(0, FACTS_WARM_UP),
+        agents: handoffs.slice(FACTS_WARM_UP),
         tag,
       });
       const syncsBefore = await readHistogram(serverUrl, WAL_SYNC_METRIC);
       const serverTimesBefore = await readHistogram(serverUrl, FACTS_CHECK_IN_METRIC);
       let probe: FactsProbeResult | undefined;
       await servers.profiled(async () => {
-        probe = await probeFactsChanges({ serverUrl, agents: handoffs.slice(FACTS_WARM_UP), tag });
+        probe = await prober.measure();
       });
       const factChanges = probe?.ms ?? [];
       const changedAnswers = probe?.newConfigurations ?? 0;
@@ -172,11 +173,11 @@ export const groups: Benchmark = {
         notes: [
           'full_recompute_ms: the R dynamic groups applied as one policy file (POST /api/v1/config/apply): every rule over all D devices, memberships written, in one transaction (one group was created before the devices enrolled)',
           `group_create: ${CREATES} more dynamic groups created one at a time through the API once the R exist, each evaluated over all D devices`,
-          `facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included), one device at a time, each applied and reported before the next, timed from a thread of its own (not the one holding the D simulated machines, whose garbage collections no real agent shares), after ${FACTS_WARM_UP} uncounted changes that warm that thread`,
+          `facts_change: check-in round trip carrying a tags delta that moves the device into a group with a policy (HTTP on loopback included), one device at a time, each applied and reported before the next, timed from a thread of its own (not the one holding the D simulated machines, whose garbage collections no real agent shares), after ${FACTS_WARM_UP} uncounted changes in that thread that warm it`,
           'facts_change_in_server_*: the same changes as the server timed them (palisade_facts_check_in_seconds: the check-in reaching the service to its answer), as bucket upper bounds',
           'facts_window_wal_sync_*: the WAL fsyncs of the durable commits in that window (the reports after the changes: a numbered facts change commits without waiting for the disk), as bucket upper bounds of palisade_store_wal_sync_seconds (SQLite only)',
           ...observer.errors.slice(0, 3),
-          ...[...warmUp.errors, ...(probe?.errors ?? [])].slice(0, 3),
+          ...(probe?.errors.slice(0, 3) ?? []),
         ],
       };
     } finally {
