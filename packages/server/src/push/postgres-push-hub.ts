@@ -52,7 +52,21 @@ export class PostgresPushHub implements PushHub {
     return this.registry.listenerCount;
   }
 
-  async publish(tenantId: string, deviceIds: readonly string[], event: PushEvent): Promise<void> {
+  /**
+   * Publishes go out one after the other, in the order asked: they share the one connection,
+   * and a pg client given a query while another runs only queues it (deprecated: pg 9 refuses).
+   */
+  publish(tenantId: string, deviceIds: readonly string[], event: PushEvent): Promise<void> {
+    const sent = this.sending.then(() => this.send(tenantId, deviceIds, event));
+    // The next publish waits for this one, failed or not; this one's caller sees its failure.
+    this.sending = sent.catch(() => undefined);
+    return sent;
+  }
+
+  /** The publish under way, or the last one (settled). */
+  private sending: Promise<void> = Promise.resolve();
+
+  private async send(tenantId: string, deviceIds: readonly string[], event: PushEvent) {
     if (this.closed) return;
     const client = await this.connection();
     for (const payload of chunkNotices(tenantId, deviceIds, event)) {

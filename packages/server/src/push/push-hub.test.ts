@@ -96,6 +96,33 @@ function pushHubContract(name: string, open: () => Promise<[PushHub, PushHub]>) 
       await eventually(() => heard.size === ids.length, 'every device hears');
     });
 
+    it('delivers notices published all at once, each in the order published', async () => {
+      const [a, b] = await both();
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on('warning', onWarning);
+      try {
+        const heard: string[] = [];
+        b.subscribe('device-1', (event) => {
+          if (event.kind === 'sync') heard.push(event.syncRequestId);
+        });
+        const ids = Array.from({ length: 50 }, (_, n) => `sync-${n}`);
+        // As many afterCommit hooks publish at once (a burst of enrollments or check-ins).
+        await Promise.all(
+          ids.map((syncRequestId) =>
+            a.publish('tenant-1', ['device-1'], { kind: 'sync', syncRequestId }),
+          ),
+        );
+        await eventually(() => heard.length === ids.length, 'every notice');
+        expect(heard).toEqual(ids);
+        // Warnings are emitted on the next tick: give them one.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('isolates a listener that throws', async () => {
       const [a, b] = await both();
       let heard = 0;
