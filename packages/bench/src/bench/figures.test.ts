@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramPercentileMs, latencyFigures, maximum } from './figures.js';
+import { histogramPercentileMs, latencyFigures, leastSquaresSlope, maximum } from './figures.js';
 
 describe('latencyFigures', () => {
   it('handles more samples than a spread argument list can hold', () => {
@@ -36,5 +36,38 @@ describe('histogramPercentileMs', () => {
     expect(histogramPercentileMs(before, after, 95)).toEqual({ count: 100, boundMs: 5 });
     expect(histogramPercentileMs(before, after, 99)).toEqual({ count: 100, boundMs: 10 });
     expect(histogramPercentileMs(after, after, 99)).toEqual({ count: 0, boundMs: null });
+  });
+});
+
+describe('leastSquaresSlope', () => {
+  it('is the slope of points on a line, and of noisy points around it', () => {
+    expect(
+      leastSquaresSlope([
+        [0, 1],
+        [10, 21],
+        [20, 41],
+      ]),
+    ).toBeCloseTo(2);
+    // One reading high, one low: the slope through all of them barely moves.
+    expect(
+      leastSquaresSlope([
+        [5_000, 100],
+        [6_000, 112],
+        [7_000, 114],
+        [8_000, 130],
+        [9_000, 138],
+        [10_000, 150],
+      ]),
+    ).toBeCloseTo(0.0098, 4);
+  });
+
+  it('has no slope without two distinct x', () => {
+    expect(leastSquaresSlope([[1, 1]])).toBeNaN();
+    expect(
+      leastSquaresSlope([
+        [1, 1],
+        [1, 5],
+      ]),
+    ).toBeNaN();
   });
 });

@@ -8,7 +8,7 @@
  * difference from an empty server would spread over the agents. Target: ≤ 8 KiB. Reported too:
  * the difference from the server before any agent, and the whole RSS divided by N.
  */
-import { check, round } from '../figures.js';
+import { check, leastSquaresSlope, round } from '../figures.js';
 import { type ServerMemory, startServers } from '../server-processes.js';
 import {
   type Benchmark,
@@ -58,10 +58,21 @@ export const connections: Benchmark = {
         return { held, memory: await servers.memory(0) };
       };
       const first = await connect(half);
-      const all = await connect(devices - half);
+      // Then the rest in steps, memory read after each: the slope through all of those points
+      // (least squares) moves far less between runs than the difference of two readings, which
+      // glibc's arenas and V8's page commits shift by a few KB per agent either way.
+      const points = [first];
+      let connectedSoFar = half;
+      for (let step = 1; step <= SLOPE_STEPS; step += 1) {
+        const upTo = half + Math.round(((devices - half) * step) / SLOPE_STEPS);
+        points.push(await connect(upTo - connectedSoFar));
+        connectedSoFar = upTo;
+      }
+      const all = points[points.length - 1] ?? first;
       const connected = all.memory;
       const added = all.held - first.held;
-      const perAgent = (connected.rss - first.memory.rss) / added;
+      const perAgent = leastSquaresSlope(points.map((point) => [point.held, point.memory.rss]));
+      const halfToFull = (connected.rss - first.memory.rss) / added;
       const fromIdle = (connected.rss - idle.rss) / all.held;
       return {
         name: 'connections',
@@ -84,6 +95,7 @@ export const connections: Benchmark = {
               added,
             0,
           ),
+          bytes_per_agent_half_to_full: round(halfToFull, 0),
           bytes_per_agent_from_idle: round(fromIdle, 0),
           rss_bytes_per_agent_total: round(connected.rss / all.held, 0),
         },
@@ -92,7 +104,7 @@ export const connections: Benchmark = {
           `V8 spaces committed/used with half the agents connected (MB): ${spacesOf(first.memory)}`,
           `V8 spaces committed/used with all the agents connected (MB): ${spacesOf(connected)}`,
           `resident bytes per added agent by mapping: ${mappingsAdded(first.memory, connected, added)}`,
-          'bytes_per_agent: resident memory added per agent between N/2 and N connected agents (device state included); bytes_per_agent_from_idle: from the server before any agent; rss_bytes_per_agent_total: the whole process divided by N',
+          `bytes_per_agent: resident memory added per agent from N/2 to N connected agents (device state included): the least-squares slope through ${SLOPE_STEPS + 1} readings (N/2, then ${SLOPE_STEPS} equal steps to N); bytes_per_agent_half_to_full: the difference of the first and last reading alone; bytes_per_agent_from_idle: from the server before any agent; rss_bytes_per_agent_total: the whole process divided by N`,
         ],
       };
     } finally {
@@ -101,6 +113,9 @@ export const connections: Benchmark = {
     }
   },
 };
+
+/** Steps from N/2 to N, a memory reading after each (the slope's points). */
+const SLOPE_STEPS = 5;
 
 /** Where the added resident memory sits ([heap], [anon], files), per added agent. */
 function mappingsAdded(before: ServerMemory, after: ServerMemory, added: number): string {
