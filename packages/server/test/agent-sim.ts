@@ -116,17 +116,21 @@ export class SimulatedAgent {
     });
     if (status !== 200) throw new Error(`check-in failed: ${status} ${JSON.stringify(body)}`);
     const answer = body as CheckInResponse;
-    if (answer.s === 'c') {
-      const verified = verifySignedConfiguration(answer.configuration, this.tenantPublicKey, {
-        deviceId: this.deviceId,
-        heldRevision: this.revision,
-      });
-      if (!verified.ok) throw new Error(`configuration refused: ${verified.reason}`);
-      this.revision = verified.document.revision;
-      this.document = verified.document;
-    }
+    this.hold(answer);
     if (facts) this.facts = { ...this.facts, ...facts };
     return answer;
+  }
+
+  /** A check-in's answer: a new configuration must verify (signature, device, revision), then is held. */
+  hold(answer: CheckInResponse): void {
+    if (answer.s !== 'c') return;
+    const verified = verifySignedConfiguration(answer.configuration, this.tenantPublicKey, {
+      deviceId: this.deviceId,
+      heldRevision: this.revision,
+    });
+    if (!verified.ok) throw new Error(`configuration refused: ${verified.reason}`);
+    this.revision = verified.document.revision;
+    this.document = verified.document;
   }
 
   async report(

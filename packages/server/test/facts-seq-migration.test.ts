@@ -3,10 +3,11 @@
  * (their facts' number unknown: the agent is asked for all of them once), and a device written
  * afterwards without a number starts at 0 (the facts sent with enroll).
  */
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/index.js';
-import { MIGRATIONS, runMigrations } from '../src/store/migrate.js';
+import { runMigrations } from '../src/store/migrate.js';
+import { migrateBefore } from './migrations.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('facts number migration', (target) => {
@@ -32,17 +33,7 @@ describeEachStore('facts number migration', (target) => {
         'Success', 'palisade', 'synthetic', ${id}, 3, 'h', ${at}, ${at})`.execute(db);
 
   it('leaves existing devices unknown (null) and starts new ones at 0', async () => {
-    const before: Record<string, Migration> = {};
-    for (const [name, factory] of Object.entries(MIGRATIONS)) {
-      if (name >= '011') break;
-      before[name] = factory(store.dialect);
-    }
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => before },
-      ...(target.searchPath ? { migrationTableSchema: target.searchPath } : {}),
-    });
-    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    await migrateBefore(store, target, '011');
 
     const at = '2026-12-01T00:00:00.000Z';
     await sql`insert into tenants (id, name, public_key, private_key, settings, created_at)

@@ -7,7 +7,7 @@
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import type { DeviceFacts } from '@palisade/core';
-import { type CheckInResponse, verifySignedConfiguration } from '@palisade/protocol';
+import type { CheckInResponse } from '@palisade/protocol';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
@@ -70,15 +70,7 @@ describeEachStore('numbered facts sends', (target) => {
     });
     const text = await response.text();
     const body = JSON.parse(text) as CheckInAnswer['body'];
-    if (response.status === 200 && body.s === 'c') {
-      const verified = verifySignedConfiguration(body.configuration, agent.tenantPublicKey, {
-        deviceId: agent.deviceId,
-        heldRevision: agent.revision,
-      });
-      if (!verified.ok) throw new Error(`configuration refused: ${verified.reason}`);
-      agent.revision = verified.document.revision;
-      agent.document = verified.document;
-    }
+    if (response.status === 200) agent.hold(body);
     return { status: response.status, body, bytes: Buffer.byteLength(text) };
   };
 

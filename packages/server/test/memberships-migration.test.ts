@@ -2,11 +2,12 @@
  * Migration 010 moves each (group, device) membership row into its device's one `device_groups`
  * row, numbers the existing groups, and numbers the groups created after it past them.
  */
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/index.js';
 import { decodeOrdinals } from '../src/services/fleet/memberships.js';
-import { MIGRATIONS, runMigrations } from '../src/store/migrate.js';
+import { runMigrations } from '../src/store/migrate.js';
+import { migrateBefore } from './migrations.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('memberships migration', (target) => {
@@ -25,18 +26,7 @@ describeEachStore('memberships migration', (target) => {
   });
 
   it('keeps every membership, one row per device, and numbers new groups past the old', async () => {
-    const before: Record<string, Migration> = {};
-    for (const [name, factory] of Object.entries(MIGRATIONS)) {
-      if (name >= '010') break;
-      before[name] = factory(store.dialect);
-    }
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => before },
-      ...(target.searchPath ? { migrationTableSchema: target.searchPath } : {}),
-    });
-    const migrated = await migrator.migrateToLatest();
-    expect(migrated.error).toBeUndefined();
+    await migrateBefore(store, target, '010');
 
     const at = '2026-11-27T00:00:00.000Z';
     await sql`insert into tenants (id, name, public_key, private_key, settings, created_at)

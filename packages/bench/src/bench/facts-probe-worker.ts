@@ -19,7 +19,7 @@ if (!port) throw new Error('facts-probe-worker runs as a worker thread');
 
 async function run(input: FactsProbeInput): Promise<FactsProbeResult> {
   const transport = new AgentTransport(input.serverUrl, 1);
-  const result: FactsProbeResult = { ms: [], newConfigurations: 0, reports: 0, errors: [] };
+  const result: FactsProbeResult = { ms: [], newConfigurations: 0, errors: [] };
   let timing = false;
   const env: AgentEnvironment = {
     transport,
@@ -34,9 +34,6 @@ async function run(input: FactsProbeInput): Promise<FactsProbeResult> {
         if (!timing || !checkIn.factsSent) return;
         result.ms.push(checkIn.ms);
         if (checkIn.changed) result.newConfigurations += 1;
-      },
-      onReported() {
-        if (timing) result.reports += 1;
       },
       onError(agent, what, error) {
         if (result.errors.length < 10) {

@@ -27,8 +27,6 @@ export interface FactsProbeResult {
   ms: number[];
   /** Of those, the answers that carried a new configuration. */
   newConfigurations: number;
-  /** Configurations reported applied afterwards. */
-  reports: number;
   /** Errors of the warm-up and the timed changes (the first few). */
   errors: string[];
 }

@@ -165,6 +165,29 @@ export async function summaries(
   );
 }
 
+/** The summaries of the devices given by id, in that order (ids of no device are left out). */
+export async function summariesOf(
+  db: FleetDb,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<DeviceSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = new Map<string, DeviceRow>();
+  for (const row of await db
+    .selectFrom('devices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute()) {
+    rows.set(row.id, row);
+  }
+  return summaries(
+    db,
+    tenantId,
+    ids.flatMap((id) => rows.get(id) ?? []),
+  );
+}
+
 export function summaryOf(row: DeviceRow, tags: readonly string[]): DeviceSummary {
   const facts = JSON.parse(row.facts) as { osVersion?: string };
   return {

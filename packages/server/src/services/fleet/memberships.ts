@@ -45,19 +45,33 @@ export function decodeOrdinals(text: string): number[] {
 /** Devices whose memberships one statement writes (their lists in one JSON parameter). */
 export const DEVICE_GROUPS_PER_STATEMENT = 5_000;
 
-const ordinalMaps = new WeakMap<TenantState, Map<string, number>>();
+/** A tenant state's groups by id and by ordinal (the two directions of one lookup), built once. */
+interface OrdinalLookup {
+  readonly ordinalById: ReadonlyMap<string, number>;
+  readonly idByOrdinal: ReadonlyMap<number, string>;
+}
+
+const lookups = new WeakMap<TenantState, OrdinalLookup>();
+
+function lookupOf(state: TenantState): OrdinalLookup {
+  let lookup = lookups.get(state);
+  if (!lookup) {
+    lookup = {
+      ordinalById: new Map(state.groups.map((group) => [group.id, group.ordinal])),
+      idByOrdinal: new Map(state.groups.map((group) => [group.ordinal, group.id])),
+    };
+    lookups.set(state, lookup);
+  }
+  return lookup;
+}
 
 /** The ordinals of the tenant's groups given by id (what `device_groups` stores). */
 export function ordinalsOf(state: TenantState, groupIds: readonly string[]): number[] {
-  let byId = ordinalMaps.get(state);
-  if (!byId) {
-    byId = new Map(state.groups.map((group) => [group.id, group.ordinal]));
-    ordinalMaps.set(state, byId);
-  }
+  const { ordinalById } = lookupOf(state);
   const ordinals: number[] = [];
   for (const id of groupIds) {
     // A group deleted since the list was read is no membership any more.
-    const ordinal = byId.get(id);
+    const ordinal = ordinalById.get(id);
     if (ordinal !== undefined) ordinals.push(ordinal);
   }
   return ordinals;
@@ -68,26 +82,12 @@ function memberPattern(ordinal: number): string {
   return `%,${ordinal},%`;
 }
 
-const idMaps = new WeakMap<TenantState, Map<number, string>>();
-
-/**
- * The tenant's group ids by ordinal, for the ordinals given: from `state` when the caller has
- * the tenant as its transaction sees it (no query), else read.
- */
+/** The tenant's group ids by ordinal, for the ordinals given, as stored. */
 async function groupIdsByOrdinal(
   db: FleetDb,
   tenantId: string,
   ordinals: Iterable<number>,
-  state: TenantState | undefined,
-): Promise<ReadonlyMap<number, string>> {
-  if (state) {
-    let byOrdinal = idMaps.get(state);
-    if (!byOrdinal) {
-      byOrdinal = new Map(state.groups.map((group) => [group.ordinal, group.id]));
-      idMaps.set(state, byOrdinal);
-    }
-    return byOrdinal;
-  }
+): Promise<Map<number, string>> {
   const ids = new Map<number, string>();
   for (const batch of chunks([...new Set(ordinals)])) {
     const rows = await db
@@ -120,6 +120,17 @@ async function ordinalsOfGroups(
   return ordinals;
 }
 
+/** The group ids of every ordinal in the lists, as stored. */
+function idsOfListed(
+  db: FleetDb,
+  tenantId: string,
+  lists: Iterable<{ readonly ordinals: readonly number[] }>,
+): Promise<Map<number, string>> {
+  const all = new Set<number>();
+  for (const list of lists) for (const ordinal of list.ordinals) all.add(ordinal);
+  return groupIdsByOrdinal(db, tenantId, all);
+}
+
 /** A device's groups as stored: sorted ids, and the version of its row (0: never written). */
 export interface StoredGroups {
   readonly groupIds: string[];
@@ -149,9 +160,7 @@ export async function storedGroupsOf(
       lists.set(row.device_id, { ordinals: decodeOrdinals(row.ordinals), version: row.version });
     }
   }
-  const all = new Set<number>();
-  for (const list of lists.values()) for (const ordinal of list.ordinals) all.add(ordinal);
-  const ids = await groupIdsByOrdinal(db, tenantId, all, state);
+  const ids = state ? lookupOf(state).idByOrdinal : await idsOfListed(db, tenantId, lists.values());
   const groups = new Map<string, StoredGroups>();
   for (const [deviceId, { ordinals, version }] of lists) {
     const groupIds: string[] = [];
@@ -278,7 +287,7 @@ export async function memberCounts(db: FleetDb, tenantId: string): Promise<Map<s
       byOrdinal.set(ordinal, (byOrdinal.get(ordinal) ?? 0) + 1);
     }
   }
-  const ids = await groupIdsByOrdinal(db, tenantId, byOrdinal.keys(), undefined);
+  const ids = await groupIdsByOrdinal(db, tenantId, byOrdinal.keys());
   const counts = new Map<string, number>();
   for (const [ordinal, count] of byOrdinal) {
     const id = ids.get(ordinal);

@@ -7,8 +7,7 @@ import { compileRuleText, type RuleSchemaName } from '@palisade/core';
 import type { RulePreviewResponse } from '@palisade/protocol';
 import type { Page } from '../../context.js';
 import type { RememberedDevice } from './device-cache.js';
-import { summaries } from './device-queries.js';
-import type { DeviceRow } from './device-records.js';
+import { summariesOf } from './device-queries.js';
 import type { FleetService } from './fleet-service.js';
 
 export function previewGroupRule(
@@ -61,23 +60,9 @@ async function previewRule(
   );
   // Only the page shown is read from the database (the remembered devices keep no rows).
   const shown = matches.slice(page.offset, page.offset + page.limit).map((device) => device.id);
-  const rows = new Map<string, DeviceRow>();
-  if (shown.length > 0) {
-    const read = await fleet.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', shown)
-      .execute();
-    for (const row of read) rows.set(row.id, row);
-  }
   return {
     valid: true,
     count: matches.length,
-    devices: await summaries(
-      fleet.db,
-      tenantId,
-      shown.flatMap((id) => rows.get(id) ?? []),
-    ),
+    devices: await summariesOf(fleet.db, tenantId, shown),
   };
 }
