@@ -3,9 +3,11 @@
  * (`wal_autocheckpoint` 0), yet what is written reaches the database file within a moment, and
  * closing the store waits for the worker's last checkpoint.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from './store.js';
@@ -62,4 +64,35 @@ it('keeps the WAL bounded under a steady stream of commits', async () => {
   // Bounded: a few times the limit, not the ~40 MB written (what the WAL grew to before).
   expect(largest, `largest WAL ${largest} bytes over ${seconds} s`).toBeLessThan(12 * 1024 * 1024);
   await store.close();
+});
+
+it('a process with nothing but its writes waits for a copy the store holds its connection for', () => {
+  // A command-line tool writing a steady stream: when the store holds its connection for the
+  // worker's copy, nothing else keeps the process alive but the worker. Unreferenced, the process
+  // exited mid-stream (status 13: its own query never answered).
+  const store = join(dirname(fileURLToPath(import.meta.url)), '../../dist/store/store.js');
+  const file = join(dir, 'tool.sqlite');
+  const program = `
+    const { openStore } = await import(${JSON.stringify(store)});
+    const limits = { intervalMs: 20, thresholdBytes: 256 * 1024, limitBytes: 1024 * 1024 };
+    const store = await openStore(${JSON.stringify(file)}, { walCheckpoint: limits });
+    await store.db.schema.createTable('filler').addColumn('v', 'text').execute();
+    const started = Date.now();
+    let commits = 0;
+    while (Date.now() - started < 1500) {
+      await store.relaxedTransaction(async (trx) => {
+        for (let i = 0; i < 30; i++) {
+          await trx.insertInto('filler').values({ v: 'x'.repeat(4000) }).execute();
+        }
+      });
+      commits += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await store.close();
+    console.log(JSON.stringify({ commits }));
+  `;
+  const script = join(dir, 'tool.mjs');
+  writeFileSync(script, program);
+  const output = execFileSync(process.execPath, [script], { encoding: 'utf8' });
+  expect(JSON.parse(output).commits).toBeGreaterThan(0);
 });

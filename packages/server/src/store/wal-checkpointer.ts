@@ -121,9 +121,15 @@ export function startWalCheckpointer(
   database.pragma('wal_autocheckpoint = 0');
   let finished: (() => void) | undefined;
   let finishing = false;
+  // Referenced while it copies for a held connection: a process with nothing else to do (a
+  // command-line tool) waits for the answer instead of exiting under its own query.
   const finishOnWorker = () =>
     new Promise<void>((resolve) => {
-      finished = resolve;
+      worker.ref();
+      finished = () => {
+        worker.unref();
+        resolve();
+      };
       worker.postMessage('finish');
     });
   worker.on('message', (message: unknown) => {
