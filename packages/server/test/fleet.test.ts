@@ -422,6 +422,22 @@ describeEachStore('fleet engine', (target) => {
     );
   });
 
+  it('a facts change that renames a device moves its name in lists and searches; others keep it', async () => {
+    type Listed = { items: { id: string; hostname: string; platform: string }[] };
+    const search = async (text: string) =>
+      (await admin.get<Listed>(`/api/v1/devices?search=${text}`)).body.items;
+    await windows.checkIn({ hostname: 'Moved-Eight' });
+    expect((await search('moved-eight')).map((d) => [d.id, d.hostname])).toEqual([
+      [windows.deviceId, 'Moved-Eight'],
+    ]);
+    // Facts that leave the name alone do not touch the name's columns.
+    await windows.checkIn({ tags: ['ring-2'] });
+    const found = await search('moved-eight');
+    expect(found.map((d) => [d.id, d.hostname, d.platform])).toEqual([
+      [windows.deviceId, 'Moved-Eight', 'windows-client'],
+    ]);
+  });
+
   it('revisions only grow, even when a change brings back an earlier configuration', async () => {
     await linux.checkIn();
     const start = linux.revision ?? 0;

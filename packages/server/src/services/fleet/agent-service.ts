@@ -39,7 +39,7 @@ import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import type { CachedConfiguration } from './configuration-cache.js';
-import { loadDeviceRecords } from './device-records.js';
+import { deviceRecordOf, loadDeviceRecords } from './device-records.js';
 import { type Enrolled, type EnrollUnit, writeEnrollments } from './enrollments.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
@@ -357,7 +357,7 @@ async function receiveFacts(
   const changed = !sameFacts(before, after);
   if (seq === undefined) {
     if (!changed) return NO_FACTS;
-    const write = { facts: after, changed, seqRead: stored.facts_seq, seq: null };
+    const write = { facts: after, stored, changed, seqRead: stored.facts_seq, seq: null };
     const written = await recordFactsChange(fleet, state, device, request, now, {
       ...write,
       reissue: false,
@@ -370,7 +370,13 @@ async function receiveFacts(
   const based = request.factsFull === true || stored.facts_seq === seq - 1;
   // All facts after a gap: the agent's numbered sends from 1 on are not all held (module comment).
   const reissue = request.factsFull === true && seq >= 2 && stored.facts_seq !== seq - 1;
-  const write = { facts: after, changed, seqRead: stored.facts_seq, seq: based ? seq : null };
+  const write = {
+    facts: after,
+    stored,
+    changed,
+    seqRead: stored.facts_seq,
+    seq: based ? seq : null,
+  };
   let outcome: FactsOutcome = NO_FACTS;
   let storedSeq = stored.facts_seq;
   if (changed || reissue) {
@@ -404,13 +410,18 @@ function sameFacts(a: DeviceFacts, b: DeviceFacts): boolean {
   return canonicalJson(a as unknown as JsonValue) === canonicalJson(b as unknown as JsonValue);
 }
 
-async function readFacts(
-  db: FleetDb,
-  deviceId: string,
-): Promise<{ facts: string; facts_seq: number | null }> {
+/** A device's stored facts, their number, and the columns made from them. */
+interface StoredFacts {
+  readonly facts: string;
+  readonly facts_seq: number | null;
+  readonly hostname: string;
+  readonly platform: string;
+}
+
+async function readFacts(db: FleetDb, deviceId: string): Promise<StoredFacts> {
   return db
     .selectFrom('devices')
-    .select(['facts', 'facts_seq'])
+    .select(['facts', 'facts_seq', 'hostname', 'platform'])
     .where('id', '=', deviceId)
     .executeTakeFirstOrThrow();
 }
@@ -461,6 +472,8 @@ async function storeFactsSeq(
 
 interface FactsWrite {
   readonly facts: DeviceFacts;
+  /** The device's columns as read with the stored facts (the ones indexes hold). */
+  readonly stored: StoredFacts;
   /** They differ from the stored ones (false: a reissue only). */
   readonly changed: boolean;
   /** The number read with the stored facts, and the one to store. */
@@ -487,20 +500,25 @@ async function recordFactsChange(
   const { facts } = write;
   const work = async (trx: FleetDb) => {
     const db = fleetDb(trx);
-    const updated = await db
+    // Only the columns that move: each one set is rewritten in every index that holds it
+    // (the host name is in three), even to the same value — pages the commit writes.
+    const { stored } = write;
+    const renamed = facts.hostname !== stored.hostname;
+    const row = await db
       .updateTable('devices')
       .set((eb) => ({
         facts: JSON.stringify(facts),
-        hostname: facts.hostname,
-        hostname_lower: facts.hostname.toLowerCase(),
-        platform: facts.platform,
+        ...(renamed
+          ? { hostname: facts.hostname, hostname_lower: facts.hostname.toLowerCase() }
+          : {}),
+        ...(facts.platform !== stored.platform ? { platform: facts.platform } : {}),
         facts_seq: factsSeqAfter(write.seqRead, write.seq),
         ...(write.changed ? { view_version: eb('view_version', '+', 1) } : {}),
       }))
       .where('id', '=', device.id)
-      .returning('facts_seq')
+      .returningAll()
       .executeTakeFirst();
-    const seq = updated?.facts_seq ?? null;
+    const seq = row?.facts_seq ?? null;
     const started = performance.now();
     // The UPDATE above holds the device's row lock; the tenant is read after it, as this
     // transaction sees it, so a policy change committed meanwhile is never computed around. On
@@ -509,8 +527,10 @@ async function recordFactsChange(
     const fresh =
       (fleet.locks ? undefined : fleet.tenants.peekSettled(state.tenantId)) ??
       (await loadTenantState(db, state.tenantId));
-    // Its groups' ordinals are turned into ids from that state, without reading `groups`.
-    const [record] = await loadDeviceRecords(db, device.tenantId, [device.id], { state: fresh });
+    // The row as updated is the record's (not read again), its groups' ordinals turned into ids
+    // from that state, without reading `groups`.
+    const record =
+      row && row.offboarded_at === null ? await deviceRecordOf(db, row, facts, fresh) : undefined;
     if (!record) {
       return { revision: device.revision, recorded: false, seq, afterCommit: async () => {} };
     }

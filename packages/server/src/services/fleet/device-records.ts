@@ -52,6 +52,21 @@ export async function loadDeviceRecords(
   return records;
 }
 
+/**
+ * One device's record from its row as the caller's transaction just wrote it (`UPDATE …
+ * RETURNING`), with its facts as the caller holds them: nothing read twice.
+ */
+export async function deviceRecordOf(
+  db: FleetDb,
+  row: DeviceRow,
+  facts: DeviceFacts,
+  state?: TenantState,
+): Promise<DeviceRecord> {
+  const [record] = await attachRelations(db, row.tenant_id, [row], state, facts);
+  if (!record) throw new Error('a device row gave no record');
+  return record;
+}
+
 /** Every active device of a tenant, a page at a time (keyset on id). */
 export async function* scanDeviceRecords(
   db: FleetDb,
@@ -82,6 +97,8 @@ async function attachRelations(
   tenantId: string,
   rows: readonly DeviceRow[],
   state?: TenantState,
+  /** The facts of the one row given, already parsed. */
+  parsed?: DeviceFacts,
 ): Promise<DeviceRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
@@ -103,7 +120,8 @@ async function attachRelations(
   const tagsOf = groupBy(tags, (tag) => tag.device_id);
   const staticsOf = groupBy(statics, (member) => member.device_id);
   return rows.map((row) => {
-    const facts = JSON.parse(row.facts) as DeviceFacts;
+    const facts =
+      parsed !== undefined && rows.length === 1 ? parsed : (JSON.parse(row.facts) as DeviceFacts);
     const statics = staticsOf.get(row.id);
     return {
       row,

@@ -216,6 +216,8 @@ interface PendingWrite {
   readonly outcome: DeviceOutcome;
   readonly bumped: boolean;
   readonly viewChanged: boolean;
+  /** The enrollment decision moved (its columns are set only then: each is in an index). */
+  readonly enrollmentChanged: boolean;
   readonly statuses: { rows: SettingStatusRow[]; status: ReportStatus | null } | null;
 }
 
@@ -273,7 +275,7 @@ export async function applyOutcomes(
       continue;
     }
     const statuses = bumped ? settingStatusesOf(configuration, []) : null;
-    pending.push({ record, outcome, bumped, viewChanged, statuses });
+    pending.push({ record, outcome, bumped, viewChanged, enrollmentChanged, statuses });
   }
   await writeDeviceGroups(db, state.tenantId, memberships);
   const revisions = await updateDeviceRows(db, state.tenantId, pending);
@@ -314,9 +316,7 @@ async function updateDeviceRows(
   for (const write of writes) {
     const { decision, configuration } = write.outcome;
     const key = JSON.stringify([
-      decision.code,
-      decision.name,
-      decision.managedBy,
+      write.enrollmentChanged ? [decision.code, decision.name, decision.managedBy] : null,
       write.viewChanged,
       write.bumped ? configuration.hash : null,
       write.statuses?.status ?? null,
@@ -332,9 +332,13 @@ async function updateDeviceRows(
       const rows = await db
         .updateTable('devices')
         .set((eb) => ({
-          enrollment_code: decision.code,
-          enrollment_name: decision.name,
-          managed_by: decision.managedBy,
+          ...(write.enrollmentChanged
+            ? {
+                enrollment_code: decision.code,
+                enrollment_name: decision.name,
+                managed_by: decision.managedBy,
+              }
+            : {}),
           ...(write.viewChanged ? { view_version: eb('view_version', '+', 1) } : {}),
           ...(write.bumped
             ? {
