@@ -77,7 +77,11 @@ if (profileDir) {
   let count = 0;
   // PALISADE_BENCH_PROFILE_KIND=allocations: what the window allocated (sampled, collected
   // objects included), instead of where its CPU time went.
-  const allocations = process.env.PALISADE_BENCH_PROFILE_KIND === 'allocations';
+  const kind = process.env.PALISADE_BENCH_PROFILE_KIND;
+  // `retained`: only what the window allocated that is still alive at its end (what each young
+  // collection of the window had to copy, and what reaches the old generation).
+  const allocations = kind === 'allocations' || kind === 'retained';
+  const collected = kind === 'allocations';
   const write = (profile: unknown, extension: string) => {
     count += 1;
     const label = process.env.PALISADE_BENCH_PROFILE_LABEL ?? 'server';
@@ -91,8 +95,8 @@ if (profileDir) {
         session.post('HeapProfiler.enable', () =>
           session.post('HeapProfiler.startSampling', {
             samplingInterval: 8192,
-            includeObjectsCollectedByMajorGC: true,
-            includeObjectsCollectedByMinorGC: true,
+            includeObjectsCollectedByMajorGC: collected,
+            includeObjectsCollectedByMinorGC: collected,
           }),
         );
       } else session.post('Profiler.enable', () => session.post('Profiler.start'));
