@@ -123,10 +123,6 @@ function openSqlite(
   database.pragma('foreign_keys = ON');
   // After a checkpoint lets the WAL start over, a WAL grown past this is cut back to it.
   database.pragma('journal_size_limit = 67108864');
-  // SQLite's own page cache: its default (2 MB) holds little of a fleet's database (~150 MB at
-  // 30,000 devices), and every page it misses is a read from the kernel; pages are taken only as
-  // they are used, so a small database uses little of this.
-  database.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   // WAL checkpoints run on a worker thread, never inside a request's commit (wal-checkpointer.ts);
   // to let a busy WAL start over, the worker copies its remainder while no transaction runs.
   const checkpointer = startWalCheckpointer(database, path, {
@@ -173,9 +169,6 @@ function openSqlite(
   };
   return { store, database, durable };
 }
-
-/** The SQLite page cache of the store's connection, in KiB. */
-export const SQLITE_CACHE_KIB = 64 * 1024;
 
 /** Distinct SQL texts kept prepared; `in (…)` lists of many lengths make the set open-ended. */
 const STATEMENT_CACHE_SIZE = 1000;
