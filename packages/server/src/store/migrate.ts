@@ -15,6 +15,7 @@ import * as deviceTagsByDevice from './migrations/008-device-tags-by-device.js';
 import * as deviceScanStamps from './migrations/009-device-scan-stamps.js';
 import * as membershipsByDevice from './migrations/010-memberships-by-device.js';
 import * as deviceFactsSeq from './migrations/011-device-facts-seq.js';
+import * as scanStampPlainUpdate from './migrations/012-scan-stamp-plain-update.js';
 import type { StoreDialect } from './store.js';
 
 /** The context a migration gets: the dialect, for the few column types that differ. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationFactory>> = {
   '009-device-scan-stamps': deviceScanStamps.migration,
   '010-memberships-by-device': membershipsByDevice.migration,
   '011-device-facts-seq': deviceFactsSeq.migration,
+  '012-scan-stamp-plain-update': scanStampPlainUpdate.migration,
 };
 
 export async function runMigrations(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
