@@ -3,36 +3,24 @@
  * (their facts' number unknown: the agent is asked for all of them once), and a device written
  * afterwards without a number starts at 0 (the facts sent with enroll).
  */
-import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openStore, type Store } from '../src/index.js';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
 import { runMigrations } from '../src/store/migrate.js';
-import { migrateBefore } from './migrations.js';
+import { migrateBefore, unmigratedStore } from './migrations.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('facts number migration', (target) => {
-  let store: Store;
-  let db: Kysely<unknown>;
-
-  beforeAll(async () => {
-    store = await openStore(target.database, {
-      migrate: false,
-      ...(target.searchPath ? { searchPath: target.searchPath } : {}),
-    });
-    db = store.db as unknown as Kysely<unknown>;
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const suite = unmigratedStore(target);
 
   const insertDevice = (id: string, at: string) =>
     sql`insert into devices (id, tenant_id, machine_id, hostname, hostname_lower, platform,
         facts, credential_hash, public_key, enrollment_code, enrollment_name, managed_by, identity,
         directory_device_id, revision, config_hash, enrolled_at, last_check_in_at)
       values (${id}, 't', ${id}, ${id}, ${id}, 'linux', ${`{"hostname":"${id}"}`}, '', '', 1,
-        'Success', 'palisade', 'synthetic', ${id}, 3, 'h', ${at}, ${at})`.execute(db);
+        'Success', 'palisade', 'synthetic', ${id}, 3, 'h', ${at}, ${at})`.execute(suite.db);
 
   it('leaves existing devices unknown (null) and starts new ones at 0', async () => {
+    const { store, db } = suite;
     await migrateBefore(store, target, '011');
 
     const at = '2026-12-01T00:00:00.000Z';

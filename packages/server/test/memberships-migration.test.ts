@@ -2,30 +2,18 @@
  * Migration 010 moves each (group, device) membership row into its device's one `device_groups`
  * row, numbers the existing groups, and numbers the groups created after it past them.
  */
-import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openStore, type Store } from '../src/index.js';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
 import { decodeOrdinals } from '../src/services/fleet/memberships.js';
 import { runMigrations } from '../src/store/migrate.js';
-import { migrateBefore } from './migrations.js';
+import { migrateBefore, unmigratedStore } from './migrations.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('memberships migration', (target) => {
-  let store: Store;
-  let db: Kysely<unknown>;
-
-  beforeAll(async () => {
-    store = await openStore(target.database, {
-      migrate: false,
-      ...(target.searchPath ? { searchPath: target.searchPath } : {}),
-    });
-    db = store.db as unknown as Kysely<unknown>;
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const suite = unmigratedStore(target);
 
   it('keeps every membership, one row per device, and numbers new groups past the old', async () => {
+    const { store, db } = suite;
     await migrateBefore(store, target, '010');
 
     const at = '2026-11-27T00:00:00.000Z';

@@ -3,9 +3,33 @@
  * rows as they were, then run the rest (`runMigrations`) and look at what became of them.
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
-import type { Store } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { openStore, type Store } from '../src/index.js';
 import { MIGRATIONS } from '../src/store/migrate.js';
 import type { StoreTarget } from './stores.js';
+
+/** The suite's store, opened without migrations (set once its `beforeAll` has run). */
+export interface UnmigratedStore {
+  store: Store;
+  /** The store's handle, untyped: the schema is whatever the migrations run so far made it. */
+  db: Kysely<unknown>;
+}
+
+/** Opens the suite's store without migrating it before its tests, and closes it after them. */
+export function unmigratedStore(target: StoreTarget): UnmigratedStore {
+  const opened = {} as UnmigratedStore;
+  beforeAll(async () => {
+    opened.store = await openStore(target.database, {
+      migrate: false,
+      ...(target.searchPath ? { searchPath: target.searchPath } : {}),
+    });
+    opened.db = opened.store.db as unknown as Kysely<unknown>;
+  });
+  afterAll(async () => {
+    await opened.store?.close();
+  });
+  return opened;
+}
 
 /** Runs every migration whose name sorts before `first` (e.g. '011'); throws if one fails. */
 export async function migrateBefore(

@@ -4,36 +4,23 @@
  * so that no memberships write can leave the remembered devices stale. PostgreSQL keeps no
  * stamps (it reads the devices' versions), and the migration leaves it alone.
  */
-import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openStore, type Store } from '../src/index.js';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
 import { runMigrations } from '../src/store/migrate.js';
-import { migrateBefore } from './migrations.js';
+import { migrateBefore, unmigratedStore } from './migrations.js';
 import { describeEachStore } from './stores.js';
 
 describeEachStore('scan stamp migration', (target) => {
-  let store: Store;
-  let db: Kysely<unknown>;
+  const suite = unmigratedStore(target);
 
-  beforeAll(async () => {
-    store = await openStore(target.database, {
-      migrate: false,
-      ...(target.searchPath ? { searchPath: target.searchPath } : {}),
-    });
-    db = store.db as unknown as Kysely<unknown>;
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-
-  const stampOf = async (tenant: string) =>
-    (
-      await sql<{
-        stamp: number;
-      }>`select stamp from device_scan_stamps where tenant_id = ${tenant}`.execute(db)
-    ).rows[0]?.stamp;
+  const stampOf = async (tenant: string) => {
+    const rows = await sql<{ stamp: number }>`select stamp from device_scan_stamps
+      where tenant_id = ${tenant}`.execute(suite.db);
+    return rows.rows[0]?.stamp;
+  };
 
   it('moves the stamp of a tenant whose memberships are rewritten, even one that had no stamp row', async () => {
+    const { store, db } = suite;
     await migrateBefore(store, target, '012');
     if (target.kind !== 'sqlite') {
       await runMigrations(db, store.dialect);

@@ -62,7 +62,13 @@ export async function deviceRecordOf(
   facts: DeviceFacts,
   state?: TenantState,
 ): Promise<DeviceRecord> {
-  const [record] = await attachRelations(db, row.tenant_id, [row], state, facts);
+  const [record] = await attachRelations(
+    db,
+    row.tenant_id,
+    [row],
+    state,
+    new Map([[row.id, facts]]),
+  );
   if (!record) throw new Error('a device row gave no record');
   return record;
 }
@@ -97,8 +103,8 @@ async function attachRelations(
   tenantId: string,
   rows: readonly DeviceRow[],
   state?: TenantState,
-  /** The facts of the one row given, already parsed. */
-  parsed?: DeviceFacts,
+  /** Facts the caller already holds parsed, by device id (the rest are parsed from the rows). */
+  parsed?: ReadonlyMap<string, DeviceFacts>,
 ): Promise<DeviceRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
@@ -120,8 +126,7 @@ async function attachRelations(
   const tagsOf = groupBy(tags, (tag) => tag.device_id);
   const staticsOf = groupBy(statics, (member) => member.device_id);
   return rows.map((row) => {
-    const facts =
-      parsed !== undefined && rows.length === 1 ? parsed : (JSON.parse(row.facts) as DeviceFacts);
+    const facts = parsed?.get(row.id) ?? (JSON.parse(row.facts) as DeviceFacts);
     const statics = staticsOf.get(row.id);
     return {
       row,
