@@ -4,6 +4,7 @@
  * the fleet engine's recompute, made to fail once) leaves no group, policy, audit entry or new
  * revision behind — and `/export` gives documents that plan back to no changes.
  */
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import type { AfterCommit } from '../src/context.js';
 import type { RunningServer } from '../src/index.js';
@@ -59,6 +60,15 @@ describeEachStore('policies as code', (target) => {
   });
   const auditTotal = async () =>
     (await admin.get<{ total: number }>('/api/v1/audit?limit=1')).body.total;
+  // SQLite: the plan's snapshot triggers and table live in the connection's temporary schema
+  // (effect.ts); left there, every later device write would run them.
+  const temporaryObjects = async (): Promise<string[]> => {
+    if (target.kind !== 'sqlite') return [];
+    const rows = await sql<{ name: string }>`select name from sqlite_temp_master`.execute(
+      server.context.store.db,
+    );
+    return rows.rows.map((row) => row.name);
+  };
 
   it('keeps the devices a committed scan read for the next scan, never a rolled-back one', async () => {
     const fleet = server.context.fleet as FleetService;
@@ -92,6 +102,7 @@ describeEachStore('policies as code', (target) => {
     ]);
     expect(answer.body.effect.devicesChanged).toBe(2);
     expect(answer.body.applied).toBe(false);
+    expect(await temporaryObjects()).toEqual([]);
     expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
     expect(await auditTotal()).toBe(before);
     const revision = agents[0]?.revision;
@@ -153,6 +164,7 @@ describeEachStore('policies as code', (target) => {
     } finally {
       fleet.policiesChanged = original;
     }
+    expect(await temporaryObjects()).toEqual([]);
     expect((await admin.get<{ total: number }>('/api/v1/groups')).body.total).toBe(0);
     expect((await admin.get<{ total: number }>('/api/v1/policies')).body.total).toBe(0);
     expect(await auditTotal()).toBe(before);
@@ -165,6 +177,7 @@ describeEachStore('policies as code', (target) => {
     expect(applied.status).toBe(200);
     expect(applied.body.applied).toBe(true);
     expect(applied.body.effect.devicesChanged).toBe(2);
+    expect(await temporaryObjects()).toEqual([]);
     await agents[0]?.checkIn();
     expect(agents[0]?.document?.configuration.settings.map((s) => [s.id, s.value])).toEqual([
       ['exclusions.paths', ['/srv/a/']],

@@ -96,12 +96,12 @@ async function measure(
           `Changing the tenant settings needs the administrator role; you are ${actor.role}.`,
         );
       }
-      const before = await takeSnapshot(trx, tenantId);
+      const before = await takeSnapshot(trx, context.store.dialect, tenantId);
       const written =
         set.changes.length > 0
           ? await writeChanges(context, trx, actor, current, set.changes)
           : { pushes: [], ids: new Map() };
-      const compared = await compareSnapshot(trx, tenantId, before);
+      const compared = await compareSnapshot(trx, context.store.dialect, tenantId, before);
       const { after, changed } = compared;
       const afterConfigs = await readConfigurations(trx, tenantId, changed);
       const changes = withReach(set.changes, written.ids, compared.before, after);
