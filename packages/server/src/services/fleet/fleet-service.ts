@@ -49,7 +49,12 @@ import {
 } from './memberships.js';
 import { applyOutcomes, evaluateDevice, evaluateTags } from './recompute.js';
 import { ReportWriter } from './report-writer.js';
-import { loadTenantState, type TenantState, TenantStateCache } from './tenant-state.js';
+import {
+  type CompiledGroup,
+  loadTenantState,
+  type TenantState,
+  TenantStateCache,
+} from './tenant-state.js';
 
 export interface FleetServiceOptions {
   readonly store: Store;
@@ -521,11 +526,16 @@ function affectedMemberships(
     };
   }
   const { groups: indexed, index } = state.dynamicGroups;
+  // Which indexed groups are affected, by position: asked of every candidate of every device
+  // (a thousand groups over 30,000 devices), where a string set lookup each was nearly a tenth
+  // of the whole apply.
+  const affectedAt = indexed.map((group) => affected.has(group.id));
   return (deviceId, properties) => {
     const member = assignedMembers(deviceId);
     for (const position of index.candidates(properties)) {
-      const group = indexed[position];
-      if (group && affected.has(group.id) && group.matches?.(properties)) member.push(group.id);
+      if (affectedAt[position] !== true) continue;
+      const group = indexed[position] as CompiledGroup;
+      if (group.matches?.(properties)) member.push(group.id);
     }
     return member;
   };
