@@ -8,6 +8,7 @@
  * reports, enrollments and admin changes keep fully durable commits.
  */
 import { randomUUID } from 'node:crypto';
+import { insertRows, PreparedStatement } from '../../store/prepared.js';
 import type { Store } from '../../store/store.js';
 import { BatchQueue } from './batch-queue.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
@@ -92,20 +93,19 @@ export class CheckInRecorder {
         .execute();
     }
     for (const rows of chunks(entries, INSERT_ROWS)) {
-      await db
-        .insertInto('check_ins')
-        .values(
-          rows.map((entry) => ({
-            id: randomUUID(),
-            tenant_id: entry.tenantId,
-            device_id: entry.deviceId,
-            at: entry.at,
-            held_revision: entry.heldRevision,
-            sent_revision: entry.sentRevision,
-            facts_changed: entry.factsChanged ? 1 : 0,
-          })),
-        )
-        .execute();
+      const parameters: unknown[] = [];
+      for (const entry of rows) {
+        parameters.push(
+          randomUUID(),
+          entry.tenantId,
+          entry.deviceId,
+          entry.at,
+          entry.heldRevision,
+          entry.sentRevision,
+          entry.factsChanged ? 1 : 0,
+        );
+      }
+      await INSERT_CHECK_INS.execute(db, rows.length, parameters);
     }
     for (const entry of entries) {
       const grown = (this.sinceTrim.get(entry.deviceId) ?? 0) + 1;
@@ -121,6 +121,20 @@ export class CheckInRecorder {
 
 /** Rows per insert statement (7 parameters each, well under either database's limit). */
 const INSERT_ROWS = 200;
+const CHECK_IN_COLUMNS = [
+  'id',
+  'tenant_id',
+  'device_id',
+  'at',
+  'held_revision',
+  'sent_revision',
+  'facts_changed',
+] as const;
+
+/** Rows of CHECK_IN_COLUMNS (shape: how many rows). */
+const INSERT_CHECK_INS = new PreparedStatement((db, parameter, rows) =>
+  db.insertInto('check_ins').values(insertRows(CHECK_IN_COLUMNS, parameter, rows)),
+);
 /** A device's history is trimmed after this many new entries (not on every check-in). */
 export const TRIM_EVERY = 10;
 

@@ -26,6 +26,7 @@ import {
   type SettingResult,
 } from '@palisade/core';
 import { type ConfigurationDocument, signConfiguration } from '@palisade/protocol';
+import { insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { CachedConfiguration } from './configuration-cache.js';
 import type { DeviceRecord } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
@@ -307,6 +308,35 @@ export async function applyOutcomes(
  * is incremented in the database, not from the value read: two recomputes of one device racing on
  * PostgreSQL serialise on the row and get distinct, increasing revisions.
  */
+/**
+ * The device rows' part of a recompute. Shape: `<e><v><b>:<n>`, the parts it sets (enrollment,
+ * view version, configuration) and how many devices; parameters: the enrollment's code, name
+ * and manager (e), the configuration hash and report status (b), the tenant, the device ids.
+ */
+const UPDATE_DEVICES = new PreparedStatement<string>((db, parameter, shape) => {
+  const [parts = '', count = '0'] = shape.split(':');
+  let next = 0;
+  const p = () => parameter(next++);
+  return db
+    .updateTable('devices')
+    .set((eb) => ({
+      ...(parts.includes('e')
+        ? { enrollment_code: p(), enrollment_name: p(), managed_by: p() }
+        : {}),
+      ...(parts.includes('v') ? { view_version: eb('view_version', '+', 1) } : {}),
+      ...(parts.includes('b')
+        ? { revision: eb('revision', '+', 1), config_hash: p(), report_status: p() }
+        : {}),
+    }))
+    .where('tenant_id', '=', p())
+    .where(
+      'id',
+      'in',
+      Array.from({ length: Number(count) }, () => p()),
+    )
+    .returning(['id', 'revision']);
+});
+
 async function updateDeviceRows(
   db: FleetDb,
   tenantId: string,
@@ -329,34 +359,50 @@ async function updateDeviceRows(
   for (const { write, ids } of groups.values()) {
     const { decision, configuration } = write.outcome;
     for (const batch of chunks(ids)) {
-      const rows = await db
-        .updateTable('devices')
-        .set((eb) => ({
-          ...(write.enrollmentChanged
-            ? {
-                enrollment_code: decision.code,
-                enrollment_name: decision.name,
-                managed_by: decision.managedBy,
-              }
-            : {}),
-          ...(write.viewChanged ? { view_version: eb('view_version', '+', 1) } : {}),
-          ...(write.bumped
-            ? {
-                revision: eb('revision', '+', 1),
-                config_hash: configuration.hash,
-                report_status: write.statuses?.status ?? null,
-              }
-            : {}),
-        }))
-        .where('tenant_id', '=', tenantId)
-        .where('id', 'in', batch)
-        .returning(['id', 'revision'])
-        .execute();
+      const parameters: unknown[] = [];
+      if (write.enrollmentChanged)
+        parameters.push(decision.code, decision.name, decision.managedBy);
+      if (write.bumped) parameters.push(configuration.hash, write.statuses?.status ?? null);
+      parameters.push(tenantId, ...batch);
+      const shape = `${write.enrollmentChanged ? 'e' : ''}${write.viewChanged ? 'v' : ''}${
+        write.bumped ? 'b' : ''
+      }:${batch.length}`;
+      const { rows } = await UPDATE_DEVICES.execute<{ id: string; revision: number }>(
+        db,
+        shape,
+        parameters,
+      );
       for (const row of rows) revisions.set(row.id, row.revision);
     }
   }
   return revisions;
 }
+
+const CONFIGURATION_COLUMNS = [
+  'device_id',
+  'tenant_id',
+  'revision',
+  'hash',
+  'payload',
+  'signature',
+  'issued_at',
+] as const;
+
+/** Rows of CONFIGURATION_COLUMNS, replacing a device's stored one (shape: how many rows). */
+const UPSERT_CONFIGURATIONS = new PreparedStatement((db, parameter, rows) =>
+  db
+    .insertInto('effective_configurations')
+    .values(insertRows(CONFIGURATION_COLUMNS, parameter, rows))
+    .onConflict((conflict) =>
+      conflict.column('device_id').doUpdateSet((eb) => ({
+        revision: eb.ref('excluded.revision'),
+        hash: eb.ref('excluded.hash'),
+        payload: eb.ref('excluded.payload'),
+        signature: eb.ref('excluded.signature'),
+        issued_at: eb.ref('excluded.issued_at'),
+      })),
+    ),
+);
 
 async function writeSignedConfigurations(
   db: FleetDb,
@@ -389,19 +435,19 @@ async function writeSignedConfigurations(
     };
   });
   for (const batch of chunks(rows, 50)) {
-    await db
-      .insertInto('effective_configurations')
-      .values(batch)
-      .onConflict((conflict) =>
-        conflict.column('device_id').doUpdateSet((eb) => ({
-          revision: eb.ref('excluded.revision'),
-          hash: eb.ref('excluded.hash'),
-          payload: eb.ref('excluded.payload'),
-          signature: eb.ref('excluded.signature'),
-          issued_at: eb.ref('excluded.issued_at'),
-        })),
-      )
-      .execute();
+    const parameters: unknown[] = [];
+    for (const row of batch) {
+      parameters.push(
+        row.device_id,
+        row.tenant_id,
+        row.revision,
+        row.hash,
+        row.payload,
+        row.signature,
+        row.issued_at,
+      );
+    }
+    await UPSERT_CONFIGURATIONS.execute(db, batch.length, parameters);
   }
   return new Map(
     rows.map((row) => [
@@ -450,31 +496,72 @@ export async function replaceStatusRows(
   devices: readonly DeviceStatuses[],
 ): Promise<void> {
   for (const batch of chunks(devices)) {
-    await db
-      .deleteFrom('setting_statuses')
-      .where(
-        'device_id',
-        'in',
-        batch.map((device) => device.deviceId),
-      )
-      .execute();
+    await DELETE_STATUSES.execute(
+      db,
+      batch.length,
+      batch.map((device) => device.deviceId),
+    );
   }
-  const rows = devices.flatMap((device) =>
-    device.rows.map((row) => ({
-      tenant_id: device.tenantId,
-      device_id: device.deviceId,
-      policy_id: row.policyId,
-      setting_id: row.settingId,
-      status: row.status,
-      error: row.error,
-      revision: device.revision,
-      updated_at: device.updatedAt,
-    })),
-  );
-  for (const batch of chunks(rows, 100)) {
-    await db.insertInto('setting_statuses').values(batch).execute();
+  const parameters: unknown[] = [];
+  for (const device of devices) {
+    for (const row of device.rows) {
+      parameters.push(
+        device.tenantId,
+        device.deviceId,
+        row.policyId,
+        row.settingId,
+        row.status,
+        row.error,
+        device.revision,
+        device.updatedAt,
+      );
+    }
+  }
+  const perRow = STATUS_COLUMNS.length;
+  for (let at = 0; at < parameters.length; at += STATUS_ROWS_PER_STATEMENT * perRow) {
+    const batch = parameters.slice(at, at + STATUS_ROWS_PER_STATEMENT * perRow);
+    await INSERT_STATUSES.execute(db, batch.length / perRow, batch);
   }
 }
+
+const STATUS_ROWS_PER_STATEMENT = 100;
+const STATUS_COLUMNS = [
+  'tenant_id',
+  'device_id',
+  'policy_id',
+  'setting_id',
+  'status',
+  'error',
+  'revision',
+  'updated_at',
+] as const;
+
+/** The statuses of the given devices (shape: how many). */
+const DELETE_STATUSES = new PreparedStatement((db, parameter, count) =>
+  db.deleteFrom('setting_statuses').where('device_id', 'in', parameterList(parameter, 0, count)),
+);
+
+/** Rows of STATUS_COLUMNS (shape: how many rows). */
+const INSERT_STATUSES = new PreparedStatement((db, parameter, rows) =>
+  db.insertInto('setting_statuses').values(insertRows(STATUS_COLUMNS, parameter, rows)),
+);
+
+const TAG_COLUMNS = ['tenant_id', 'device_id', 'tag', 'source', 'rule_id'] as const;
+
+/** Rows of TAG_COLUMNS (shape: how many rows). */
+const INSERT_TAGS = new PreparedStatement((db, parameter, rows) =>
+  db.insertInto('device_tags').values(insertRows(TAG_COLUMNS, parameter, rows)),
+);
+
+/** One tag of a device: its id, the tag, the source, the asset rule ('' for none). */
+const DELETE_TAG = new PreparedStatement((db, parameter) =>
+  db
+    .deleteFrom('device_tags')
+    .where('device_id', '=', parameter(0))
+    .where('tag', '=', parameter(1))
+    .where('source', '=', parameter(2))
+    .where('rule_id', '=', parameter(3)),
+);
 
 async function writeTags(
   db: FleetDb,
@@ -488,27 +575,14 @@ async function writeTags(
   const removed = [...before].filter(([k]) => !after.has(k)).map(([, tag]) => tag);
   const added = [...after].filter(([k]) => !before.has(k)).map(([, tag]) => tag);
   for (const tag of removed) {
-    await db
-      .deleteFrom('device_tags')
-      .where('device_id', '=', record.row.id)
-      .where('tag', '=', tag.tag)
-      .where('source', '=', tag.source)
-      .where('rule_id', '=', tag.ruleId ?? '')
-      .execute();
+    await DELETE_TAG.execute(db, 0, [record.row.id, tag.tag, tag.source, tag.ruleId ?? '']);
   }
   if (added.length > 0) {
-    await db
-      .insertInto('device_tags')
-      .values(
-        added.map((tag) => ({
-          tenant_id: tenantId,
-          device_id: record.row.id,
-          tag: tag.tag,
-          source: tag.source,
-          rule_id: tag.ruleId ?? '',
-        })),
-      )
-      .execute();
+    const parameters: unknown[] = [];
+    for (const tag of added) {
+      parameters.push(tenantId, record.row.id, tag.tag, tag.source, tag.ruleId ?? '');
+    }
+    await INSERT_TAGS.execute(db, added.length, parameters);
   }
   return removed.length + added.length > 0;
 }

@@ -17,6 +17,7 @@
  */
 import type { EffectiveConfiguration, ReportStatus, SettingResult } from '@palisade/core';
 import type { ReportRequest } from '@palisade/protocol';
+import { insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { Store } from '../../store/store.js';
 import { BatchQueue } from './batch-queue.js';
 import type { ConfigurationCache } from './configuration-cache.js';
@@ -69,6 +70,52 @@ interface DeviceOutcome {
   current?: { revision: number; rows: SettingStatusRow[]; status: ReportStatus | null };
 }
 
+const REPORT_COLUMNS = [
+  'tenant_id',
+  'device_id',
+  'report_id',
+  'revision',
+  'sync_request_id',
+  'results',
+  'received_at',
+] as const;
+
+/** Rows of REPORT_COLUMNS, a retried one (same device and report id) left out (shape: rows). */
+const INSERT_REPORTS = new PreparedStatement((db, parameter, rows) =>
+  db
+    .insertInto('reports')
+    .values(insertRows(REPORT_COLUMNS, parameter, rows))
+    .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
+    .returning(['device_id', 'report_id']),
+);
+
+/** The stored configurations' revisions of some devices (shape: how many). */
+const READ_REVISIONS = new PreparedStatement((db, parameter, count) =>
+  db
+    .selectFrom('effective_configurations')
+    .select(['device_id', 'revision'])
+    .where('device_id', 'in', parameterList(parameter, 0, count)),
+);
+
+/**
+ * What a report moves on device rows. Shape `<r>:<n>`: with the current revision's status (r)
+ * or the time alone, for n devices; parameters: the time, the status and revision (r), the ids.
+ */
+const UPDATE_REPORTED = new PreparedStatement<string>((db, parameter, shape) => {
+  const [parts = '', count = '0'] = shape.split(':');
+  const status = parts.includes('r');
+  let next = 0;
+  const p = () => parameter(next++);
+  return db
+    .updateTable('devices')
+    .set(
+      status
+        ? { last_report_at: p(), report_status: p(), reported_revision: p() }
+        : { last_report_at: p() },
+    )
+    .where('id', 'in', parameterList(parameter, status ? 3 : 1, Number(count)));
+});
+
 /**
  * Writes the reports (in order) and returns, for each, whether it was a retry. Exported for the
  * tests; callers go through {@link ReportWriter}.
@@ -99,22 +146,22 @@ export async function writeReports(
   const key = (deviceId: string, reportId: string) => `${deviceId}\u0000${reportId}`;
   const inserted = new Set<string>();
   for (const rows of chunks(entries, ROWS_PER_STATEMENT)) {
-    const returned = await db
-      .insertInto('reports')
-      .values(
-        rows.map(({ tenantId, deviceId, request, now }) => ({
-          tenant_id: tenantId,
-          device_id: deviceId,
-          report_id: request.reportId,
-          revision: request.revision,
-          sync_request_id: request.syncRequestId ?? null,
-          results: JSON.stringify(request.results),
-          received_at: now.toISOString(),
-        })),
-      )
-      .onConflict((conflict) => conflict.columns(['device_id', 'report_id']).doNothing())
-      .returning(['device_id', 'report_id'])
-      .execute();
+    const parameters: unknown[] = [];
+    for (const { tenantId, deviceId, request, now } of rows) {
+      parameters.push(
+        tenantId,
+        deviceId,
+        request.reportId,
+        request.revision,
+        request.syncRequestId ?? null,
+        JSON.stringify(request.results),
+        now.toISOString(),
+      );
+    }
+    const { rows: returned } = await INSERT_REPORTS.execute<{
+      device_id: string;
+      report_id: string;
+    }>(db, rows.length, parameters);
     for (const row of returned) inserted.add(key(row.device_id, row.report_id));
   }
   // The first entry of each inserted key is the stored one; anything else is a retry.
@@ -130,11 +177,11 @@ export async function writeReports(
   const deviceIds = [...new Set(accepted.map((entry) => entry.deviceId))].sort();
   const revisions = new Map<string, number>();
   for (const ids of chunks(deviceIds)) {
-    const rows = await db
-      .selectFrom('effective_configurations')
-      .select(['device_id', 'revision'])
-      .where('device_id', 'in', ids)
-      .execute();
+    const { rows } = await READ_REVISIONS.execute<{ device_id: string; revision: number }>(
+      db,
+      ids.length,
+      ids,
+    );
     for (const row of rows) revisions.set(row.device_id, row.revision);
   }
   const documents = await configurationsOf(db, configurations, accepted, revisions);
@@ -232,7 +279,15 @@ async function updateDevices(
   }
   for (const { set, ids } of groups.values()) {
     for (const batch of chunks(ids)) {
-      await db.updateTable('devices').set(set).where('id', 'in', batch).execute();
+      const parameters =
+        'report_status' in set
+          ? [set.last_report_at, set.report_status, set.reported_revision, ...batch]
+          : [set.last_report_at, ...batch];
+      await UPDATE_REPORTED.execute(
+        db,
+        `${'report_status' in set ? 'r' : ''}:${batch.length}`,
+        parameters,
+      );
     }
   }
 }
