@@ -1,14 +1,28 @@
 /**
- * Fixtures for tests that drive the fleet service directly (no HTTP): an onboarding token written
- * straight into the store, and a Linux machine enrolled with it.
+ * Fixtures for tests that drive the fleet service directly (no HTTP): a fleet service over a
+ * store, an onboarding token written straight into the store, and a Linux machine enrolled with it.
  */
 import { randomUUID } from 'node:crypto';
 import { type EnrollResponse, generateEd25519KeyPair } from '@palisade/protocol';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { hashSecret } from '../src/auth/secrets.js';
+import { MemoryPushHub } from '../src/push/memory-push-hub.js';
 import { enroll } from '../src/services/fleet/agent-service.js';
-import type { FleetService } from '../src/services/fleet/fleet-service.js';
+import { FleetService } from '../src/services/fleet/fleet-service.js';
 import type { Store } from '../src/store/store.js';
 import { linuxFacts } from './agent-sim.js';
+
+/** A fleet service over the store, pushing in memory, logging nothing, its clock stopped at `now`. */
+export function quietFleetService(store: Store, now: Date): FleetService {
+  return new FleetService({
+    store,
+    push: new MemoryPushHub(),
+    logger: pino({ level: 'silent' }),
+    clock: { now: () => now },
+    registry: new Registry(),
+  });
+}
 
 /** A valid onboarding token of the tenant for an hour from `now`; returns the token. */
 export async function insertOnboardingToken(

@@ -103,6 +103,15 @@ export function parameterList(parameter: Parameter, first: number, count: number
   return Array.from({ length: count }, (_, i) => parameter(first + i));
 }
 
+/**
+ * Stand-ins handed out in order, 0, 1, 2…: for a statement whose parts depend on the shape, so
+ * the call pushes its parameters in the order the build asked for them.
+ */
+export function inOrder(parameter: Parameter): () => never {
+  let next = 0;
+  return () => parameter(next++);
+}
+
 function marker(index: number): never {
   return `${MARKER}${index}` as never;
 }

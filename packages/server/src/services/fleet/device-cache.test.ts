@@ -8,20 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import { generateEd25519KeyPair } from '@palisade/protocol';
 import type { KyselyPlugin, QueryResult, RootOperationNode } from 'kysely';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
 import { linuxFacts } from '../../../test/agent-sim.js';
-import { enrollLinux, insertOnboardingToken } from '../../../test/fleet-fixtures.js';
+import {
+  enrollLinux,
+  insertOnboardingToken,
+  quietFleetService,
+} from '../../../test/fleet-fixtures.js';
 import { describeEachStore } from '../../../test/stores.js';
-import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { enroll } from './agent-service.js';
 import { rememberedOf } from './device-cache.js';
 import { loadDeviceRecords } from './device-records.js';
 import { fleetDb } from './fleet-db.js';
-import { FleetService } from './fleet-service.js';
+import type { FleetService } from './fleet-service.js';
 import { addCurrentMembers, writeDeviceGroups } from './memberships.js';
 
 class ReadCounter implements KyselyPlugin {
@@ -64,13 +65,7 @@ describeEachStore('device view cache', (target) => {
   beforeAll(async () => {
     store = await target.openStore();
     const now = new Date();
-    fleet = new FleetService({
-      store,
-      push: new MemoryPushHub(),
-      logger: pino({ level: 'silent' }),
-      clock: { now: () => now },
-      registry: new Registry(),
-    });
+    fleet = quietFleetService(store, now);
     tenantId = (await store.transaction((trx) => createTenant(trx, { name: 'Views', now }))).id;
     token = await insertOnboardingToken(store, tenantId, now);
     for (const name of ['view-01', 'view-02', 'view-03']) await enrollOne(name);

@@ -5,16 +5,17 @@
  * and an ordinal whose group is gone counting for nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { beforeAll, expect, it } from 'vitest';
-import { enrollLinux, insertOnboardingToken } from '../../../test/fleet-fixtures.js';
+import {
+  enrollLinux,
+  insertOnboardingToken,
+  quietFleetService,
+} from '../../../test/fleet-fixtures.js';
 import { describeEachStore } from '../../../test/stores.js';
-import { MemoryPushHub } from '../../push/memory-push-hub.js';
 import type { Store } from '../../store/store.js';
 import { createTenant } from '../tenants.js';
 import { fleetDb } from './fleet-db.js';
-import { FleetService } from './fleet-service.js';
+import type { FleetService } from './fleet-service.js';
 import { memberCounts, writeDeviceGroups } from './memberships.js';
 
 describeEachStore('member counts', (target) => {
@@ -26,13 +27,7 @@ describeEachStore('member counts', (target) => {
   beforeAll(async () => {
     store = await target.openStore();
     const now = new Date();
-    fleet = new FleetService({
-      store,
-      push: new MemoryPushHub(),
-      logger: pino({ level: 'silent' }),
-      clock: { now: () => now },
-      registry: new Registry(),
-    });
+    fleet = quietFleetService(store, now);
     tenantId = (await store.transaction((trx) => createTenant(trx, { name: 'Counts', now }))).id;
     const token = await insertOnboardingToken(store, tenantId, now);
     for (const name of ['count-01', 'count-02', 'count-03']) {

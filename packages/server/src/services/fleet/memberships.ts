@@ -25,20 +25,25 @@ export function encodeOrdinals(ordinals: readonly number[]): string {
   return text;
 }
 
-/** The ordinals of an encoded list (any order written; '' or ',' for none). */
-export function decodeOrdinals(text: string): number[] {
-  const ordinals: number[] = [];
+/** Calls `each` with every ordinal of an encoded list, in the order written ('' or ',': none). */
+export function forEachOrdinal(text: string, each: (ordinal: number) => void): void {
   let value = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) {
       value = (value < 0 ? 0 : value * 10) + (code - 48);
     } else {
-      if (value >= 0) ordinals.push(value);
+      if (value >= 0) each(value);
       value = -1;
     }
   }
-  if (value >= 0) ordinals.push(value);
+  if (value >= 0) each(value);
+}
+
+/** The ordinals of an encoded list (any order written; '' or ',' for none). */
+export function decodeOrdinals(text: string): number[] {
+  const ordinals: number[] = [];
+  forEachOrdinal(text, (ordinal) => ordinals.push(ordinal));
   return ordinals;
 }
 
@@ -281,28 +286,18 @@ export async function memberCounts(db: FleetDb, tenantId: string): Promise<Map<s
     .select('ordinals')
     .where('tenant_id', '=', tenantId)
     .execute();
-  // Counted by ordinal in place, digit by digit: a plan over 100,000 devices counts twice, and
-  // a decoded list per row with a map update per membership was most of that.
+  // Counted by ordinal in place: a plan over 100,000 devices counts twice, and a decoded list
+  // per row with a map update per membership was most of that.
   let counts = new Int32Array(256);
-  for (const row of rows) {
-    const text = row.ordinals;
-    let value = -1;
-    for (let i = 0; i <= text.length; i++) {
-      const code = i < text.length ? text.charCodeAt(i) : 44;
-      if (code >= 48 && code <= 57) {
-        value = (value < 0 ? 0 : value * 10) + (code - 48);
-        continue;
-      }
-      if (value < 0) continue;
-      if (value >= counts.length) {
-        const grown = new Int32Array(Math.max(counts.length * 2, value + 1));
-        grown.set(counts);
-        counts = grown;
-      }
-      counts[value] = (counts[value] as number) + 1;
-      value = -1;
+  const count = (ordinal: number) => {
+    if (ordinal >= counts.length) {
+      const grown = new Int32Array(Math.max(counts.length * 2, ordinal + 1));
+      grown.set(counts);
+      counts = grown;
     }
-  }
+    counts[ordinal] = (counts[ordinal] as number) + 1;
+  };
+  for (const row of rows) forEachOrdinal(row.ordinals, count);
   const present: number[] = [];
   for (let ordinal = 0; ordinal < counts.length; ordinal++) {
     if (counts[ordinal] !== 0) present.push(ordinal);

@@ -26,7 +26,7 @@ import {
   type SettingResult,
 } from '@palisade/core';
 import { type ConfigurationDocument, signConfiguration } from '@palisade/protocol';
-import { insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
+import { inOrder, insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { CachedConfiguration } from './configuration-cache.js';
 import type { DeviceRecord } from './device-records.js';
 import { chunks, type FleetDb } from './fleet-db.js';
@@ -315,8 +315,7 @@ export async function applyOutcomes(
  */
 const UPDATE_DEVICES = new PreparedStatement<string>((db, parameter, shape) => {
   const [parts = '', count = '0'] = shape.split(':');
-  let next = 0;
-  const p = () => parameter(next++);
+  const p = inOrder(parameter);
   return db
     .updateTable('devices')
     .set((eb) => ({

@@ -17,7 +17,7 @@
  */
 import type { EffectiveConfiguration, ReportStatus, SettingResult } from '@palisade/core';
 import type { ReportRequest } from '@palisade/protocol';
-import { insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
+import { inOrder, insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { Store } from '../../store/store.js';
 import { BatchQueue } from './batch-queue.js';
 import type { ConfigurationCache } from './configuration-cache.js';
@@ -104,8 +104,7 @@ const READ_REVISIONS = new PreparedStatement((db, parameter, count) =>
 const UPDATE_REPORTED = new PreparedStatement<string>((db, parameter, shape) => {
   const [parts = '', count = '0'] = shape.split(':');
   const status = parts.includes('r');
-  let next = 0;
-  const p = () => parameter(next++);
+  const p = inOrder(parameter);
   return db
     .updateTable('devices')
     .set(
@@ -113,7 +112,11 @@ const UPDATE_REPORTED = new PreparedStatement<string>((db, parameter, shape) => 
         ? { last_report_at: p(), report_status: p(), reported_revision: p() }
         : { last_report_at: p() },
     )
-    .where('id', 'in', parameterList(parameter, status ? 3 : 1, Number(count)));
+    .where(
+      'id',
+      'in',
+      Array.from({ length: Number(count) }, () => p()),
+    );
 });
 
 /**
