@@ -114,6 +114,17 @@ async function main(argv: readonly string[]): Promise<number> {
     if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
       throw new Error(`--database must be a postgres:// URL (got "${database}")`);
     }
+    // As the server checks (store.ts postgresUrlProblem): pg would send no user name at all.
+    if (
+      database !== undefined &&
+      !namesUser(database) &&
+      !process.env.PGUSER &&
+      !process.env.USER
+    ) {
+      throw new Error(
+        '--database names no user and neither PGUSER nor USER is set: postgres://USER@host:5432/database',
+      );
+    }
     const replicas = positiveInteger('--replicas', values.replicas as string | undefined) ?? 1;
     if (replicas > 1 && database === undefined)
       throw new Error('--replicas above 1 needs --database postgres://…');
@@ -158,3 +169,13 @@ async function main(argv: readonly string[]): Promise<number> {
 
 const reexec = reexecWithMoreFiles();
 process.exitCode = reexec ?? (await main(process.argv.slice(2)));
+
+/** The URL carries a user name (before `@`, or as `?user=`). */
+function namesUser(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || Boolean(parsed.searchParams.get('user'));
+  } catch {
+    return true; // left to pg's own parser
+  }
+}

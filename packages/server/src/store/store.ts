@@ -214,7 +214,38 @@ function withStatementCache(database: SqliteDatabase.Database): CachedStatements
   };
 }
 
+/**
+ * Why `url` cannot open a PostgreSQL session, found before connecting; undefined when it can. A
+ * URL without a user name falls back to `PGUSER`, then `USER` (as psql does); where neither is
+ * set (a container, a service) the server would only answer "no PostgreSQL user name specified in
+ * startup packet", which names neither the URL nor the fix.
+ */
+export function postgresUrlProblem(
+  url: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Left to the driver, whose parser accepts more than WHATWG URLs do.
+    return undefined;
+  }
+  const userParameter = parsed.searchParams.get('user');
+  if (parsed.username === '' && !userParameter && !env.PGUSER && !env.USER) {
+    return `"${redactedUrl(url)}" names no user, and neither PGUSER nor USER is set: write it as postgres://USER@${parsed.host || 'host'}${parsed.pathname || '/database'}`;
+  }
+  return undefined;
+}
+
+/** The URL with its password, if any, replaced by `***` (for messages and logs). */
+function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
 function openPostgres(url: string, options: OpenStoreOptions): Store {
+  const problem = postgresUrlProblem(url);
+  if (problem) throw new Error(`PostgreSQL: ${problem}`);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
