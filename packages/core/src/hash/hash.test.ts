@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../model.js';
-import { canonicalJson, contentHash } from './canonical-json.js';
+import { canonicalJson, contentHash, sameJson } from './canonical-json.js';
 import { sha256Hex, utf8Bytes } from './sha256.js';
 
 describe('sha256Hex', () => {
@@ -76,6 +76,49 @@ describe('canonicalJson', () => {
         expect(contentHash(reversed)).toBe(contentHash(value as JsonValue));
       }),
     );
+  });
+});
+
+describe('sameJson', () => {
+  const same = (a: JsonValue, b: JsonValue) => canonicalJson(a) === canonicalJson(b);
+
+  it('answers as comparing the canonical forms would, for any two values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(sameJson(a as JsonValue, b as JsonValue)).toBe(same(a as JsonValue, b as JsonValue));
+      }),
+    );
+  });
+
+  it('finds a value the same as itself in any key order, and not once one member moves', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (value, other) => {
+        const v = value as JsonValue;
+        expect(sameJson(v, reverseKeys(v))).toBe(true);
+        const changed = {
+          ...(typeof v === 'object' && v !== null && !Array.isArray(v) ? v : { v }),
+        };
+        const key = Object.keys(changed)[0] ?? 'k';
+        Object.defineProperty(changed, key, { value: other, enumerable: true, writable: true });
+        expect(sameJson(v, changed as JsonValue)).toBe(same(v, changed as JsonValue));
+      }),
+    );
+  });
+
+  it('leaves out undefined members and does not read inherited ones', () => {
+    expect(sameJson({ a: 1, b: undefined } as unknown as JsonValue, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined } as unknown as JsonValue)).toBe(true);
+    expect(sameJson({ constructor: 1 }, {})).toBe(false);
+    expect(sameJson({}, { constructor: 1 })).toBe(false);
+    expect(sameJson([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameJson([], {})).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson('1', 1)).toBe(false);
+  });
+
+  it('refuses numbers that are not JSON, as canonicalJson does', () => {
+    expect(() => sameJson(Number.NaN, 1)).toThrow(RangeError);
+    expect(() => sameJson({ a: Number.POSITIVE_INFINITY }, { a: 1 })).toThrow(/not a JSON number/);
   });
 });
 

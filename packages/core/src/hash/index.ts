@@ -1,2 +1,2 @@
-export { canonicalJson, contentHash } from './canonical-json.js';
+export { canonicalJson, contentHash, sameJson } from './canonical-json.js';
 export { sha256Hex } from './sha256.js';

@@ -24,7 +24,7 @@
  * the number as unknown.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { canonicalJson, type DeviceFacts, type JsonValue } from '@palisade/core';
+import { type DeviceFacts, type JsonValue, sameJson } from '@palisade/core';
 import {
   type CheckInRequest,
   type CheckInResponse,
@@ -38,8 +38,9 @@ import {
 import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
+import { inOrder, PreparedStatement } from '../../store/prepared.js';
 import type { CachedConfiguration } from './configuration-cache.js';
-import { deviceRecordOf, loadDeviceRecords } from './device-records.js';
+import { type DeviceRow, deviceRecordOf, loadDeviceRecords } from './device-records.js';
 import { type Enrolled, type EnrollUnit, writeEnrollments } from './enrollments.js';
 import { type FleetDb, fleetDb } from './fleet-db.js';
 import type { FleetService } from './fleet-service.js';
@@ -407,7 +408,7 @@ async function receiveFacts(
 }
 
 function sameFacts(a: DeviceFacts, b: DeviceFacts): boolean {
-  return canonicalJson(a as unknown as JsonValue) === canonicalJson(b as unknown as JsonValue);
+  return sameJson(a as unknown as JsonValue, b as unknown as JsonValue);
 }
 
 /** A device's stored facts, their number, and the columns made from them. */
@@ -418,12 +419,19 @@ interface StoredFacts {
   readonly platform: string;
 }
 
-async function readFacts(db: FleetDb, deviceId: string): Promise<StoredFacts> {
-  return db
+const READ_FACTS = new PreparedStatement((db, parameter) =>
+  db
     .selectFrom('devices')
     .select(['facts', 'facts_seq', 'hostname', 'platform'])
-    .where('id', '=', deviceId)
-    .executeTakeFirstOrThrow();
+    .where('id', '=', parameter(0)),
+);
+
+async function readFacts(db: FleetDb, deviceId: string): Promise<StoredFacts> {
+  const { rows } = await READ_FACTS.execute<StoredFacts>(db, 0, [deviceId]);
+  const row = rows[0];
+  // The device authenticated this request: its row is gone only if it was deleted meanwhile.
+  if (!row) throw new Error(`device ${deviceId} has no row to read its facts from`);
+  return row;
 }
 
 /** The answer will ask the agent for all of its facts (`f: 1`). */
@@ -451,6 +459,27 @@ function factsSeqAfter(read: number | null, next: number | null): RawBuilder<num
   const same = sql`facts_seq is not distinct from cast(${read} as integer)`;
   return sql<number | null>`case when ${same} then cast(${next} as integer) end`;
 }
+
+/**
+ * A facts change's write of the device row (`recordFactsChange`). Shape: the parts it sets, `h`
+ * (host name), `p` (platform), `v` (view version), `s` (a facts number to store, else null);
+ * parameters: the facts, then the host name and its lower case (h), the platform (p), the number
+ * read and the one to store (s), the device id.
+ */
+const UPDATE_FACTS = new PreparedStatement<string>((db, parameter, parts) => {
+  const p = inOrder(parameter);
+  return db
+    .updateTable('devices')
+    .set((eb) => ({
+      facts: p(),
+      ...(parts.includes('h') ? { hostname: p(), hostname_lower: p() } : {}),
+      ...(parts.includes('p') ? { platform: p() } : {}),
+      facts_seq: parts.includes('s') ? factsSeqAfter(p(), p()) : factsSeqAfter(null, null),
+      ...(parts.includes('v') ? { view_version: eb('view_version', '+', 1) } : {}),
+    }))
+    .where('id', '=', p())
+    .returningAll();
+});
 
 /** Only the facts' number moves: one relaxed write (see the module comment). */
 async function storeFactsSeq(
@@ -503,21 +532,24 @@ async function recordFactsChange(
     // Only the columns that move: each one set is rewritten in every index that holds it
     // (the host name is in three), even to the same value — pages the commit writes.
     const { stored } = write;
-    const renamed = facts.hostname !== stored.hostname;
-    const row = await db
-      .updateTable('devices')
-      .set((eb) => ({
-        facts: JSON.stringify(facts),
-        ...(renamed
-          ? { hostname: facts.hostname, hostname_lower: facts.hostname.toLowerCase() }
-          : {}),
-        ...(facts.platform !== stored.platform ? { platform: facts.platform } : {}),
-        facts_seq: factsSeqAfter(write.seqRead, write.seq),
-        ...(write.changed ? { view_version: eb('view_version', '+', 1) } : {}),
-      }))
-      .where('id', '=', device.id)
-      .returningAll()
-      .executeTakeFirst();
+    let parts = '';
+    const parameters: unknown[] = [JSON.stringify(facts)];
+    if (facts.hostname !== stored.hostname) {
+      parts += 'h';
+      parameters.push(facts.hostname, facts.hostname.toLowerCase());
+    }
+    if (facts.platform !== stored.platform) {
+      parts += 'p';
+      parameters.push(facts.platform);
+    }
+    if (write.seq !== null) {
+      parts += 's';
+      parameters.push(write.seqRead, write.seq);
+    }
+    if (write.changed) parts += 'v';
+    parameters.push(device.id);
+    const { rows } = await UPDATE_FACTS.execute<DeviceRow>(db, parts, parameters);
+    const row = rows[0];
     const seq = row?.facts_seq ?? null;
     const started = performance.now();
     // The UPDATE above holds the device's row lock; the tenant is read after it, as this

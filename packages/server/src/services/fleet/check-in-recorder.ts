@@ -8,7 +8,7 @@
  * reports, enrollments and admin changes keep fully durable commits.
  */
 import { randomUUID } from 'node:crypto';
-import { insertRows, PreparedStatement } from '../../store/prepared.js';
+import { insertRows, PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { Store } from '../../store/store.js';
 import { BatchQueue } from './batch-queue.js';
 import { chunks, type FleetDb, fleetDb } from './fleet-db.js';
@@ -76,21 +76,10 @@ export class CheckInRecorder {
     // One statement per chunk of devices (`CASE id WHEN … THEN …`), not one per device: a "sync
     // now" of 10,000 devices was 10,000 UPDATEs, each a round trip on PostgreSQL.
     for (const seen of chunks([...lastSeen], LAST_SEEN_PER_STATEMENT)) {
-      const [first, ...rest] = seen;
-      if (!first) continue;
-      await db
-        .updateTable('devices')
-        .set((eb) => {
-          let when = eb.case('id').when(first[0]).then(first[1]);
-          for (const [deviceId, at] of rest) when = when.when(deviceId).then(at);
-          return { last_check_in_at: when.else(eb.ref('last_check_in_at')).end() };
-        })
-        .where(
-          'id',
-          'in',
-          seen.map(([deviceId]) => deviceId),
-        )
-        .execute();
+      if (seen.length === 0) continue;
+      const parameters: unknown[] = seen.flat();
+      for (const [deviceId] of seen) parameters.push(deviceId);
+      await UPDATE_LAST_SEEN.execute(db, seen.length, parameters);
     }
     for (const rows of chunks(entries, INSERT_ROWS)) {
       const parameters: unknown[] = [];
@@ -134,6 +123,21 @@ const CHECK_IN_COLUMNS = [
 /** Rows of CHECK_IN_COLUMNS (shape: how many rows). */
 const INSERT_CHECK_INS = new PreparedStatement((db, parameter, rows) =>
   db.insertInto('check_ins').values(insertRows(CHECK_IN_COLUMNS, parameter, rows)),
+);
+/**
+ * Each device's "last seen" (shape: how many devices; parameters: each device's id and time,
+ * then the ids again for the WHERE).
+ */
+const UPDATE_LAST_SEEN = new PreparedStatement((db, parameter, count) =>
+  db
+    .updateTable('devices')
+    .set((eb) => {
+      let when = eb.case('id').when(parameter(0)).then(parameter(1));
+      for (let i = 1; i < count; i += 1)
+        when = when.when(parameter(2 * i)).then(parameter(2 * i + 1));
+      return { last_check_in_at: when.else(eb.ref('last_check_in_at')).end() };
+    })
+    .where('id', 'in', parameterList(parameter, 2 * count, count)),
 );
 /** A device's history is trimmed after this many new entries (not on every check-in). */
 export const TRIM_EVERY = 10;

@@ -5,6 +5,7 @@
 import type { DeviceFacts, DeviceTag, TagSource } from '@palisade/core';
 import type { Selectable } from 'kysely';
 import type { DevicesTable } from '../../store/fleet-schema.js';
+import { PreparedStatement, parameterList } from '../../store/prepared.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import { addCurrentMembers, storedGroupsOf } from './memberships.js';
 import type { TenantState } from './tenant-state.js';
@@ -98,6 +99,36 @@ export async function* scanDeviceRecords(
   }
 }
 
+interface TagRow {
+  readonly device_id: string;
+  readonly tag: string;
+  readonly source: string;
+  readonly rule_id: string;
+}
+
+interface StaticRow {
+  readonly device_id: string;
+  readonly group_id: string;
+}
+
+/** Shape: how many devices; parameters: the tenant, the device ids. */
+const SELECT_TAGS = new PreparedStatement((db, parameter, count) =>
+  db
+    .selectFrom('device_tags')
+    .select(['device_id', 'tag', 'source', 'rule_id'])
+    .where('tenant_id', '=', parameter(0))
+    .where('device_id', 'in', parameterList(parameter, 1, count)),
+);
+
+/** Shape: how many devices; parameters: the tenant, the device ids. */
+const SELECT_STATICS = new PreparedStatement((db, parameter, count) =>
+  db
+    .selectFrom('group_static_members')
+    .select(['device_id', 'group_id'])
+    .where('tenant_id', '=', parameter(0))
+    .where('device_id', 'in', parameterList(parameter, 1, count)),
+);
+
 async function attachRelations(
   db: FleetDb,
   tenantId: string,
@@ -108,19 +139,10 @@ async function attachRelations(
 ): Promise<DeviceRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
+  const parameters = [tenantId, ...ids];
   const [tags, statics, memberships] = await Promise.all([
-    db
-      .selectFrom('device_tags')
-      .select(['device_id', 'tag', 'source', 'rule_id'])
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', ids)
-      .execute(),
-    db
-      .selectFrom('group_static_members')
-      .select(['device_id', 'group_id'])
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', ids)
-      .execute(),
+    SELECT_TAGS.execute<TagRow>(db, ids.length, parameters).then((result) => result.rows),
+    SELECT_STATICS.execute<StaticRow>(db, ids.length, parameters).then((result) => result.rows),
     storedGroupsOf(db, tenantId, ids, state),
   ]);
   const tagsOf = groupBy(tags, (tag) => tag.device_id);

@@ -9,6 +9,7 @@
  * - writes: one upsert per device whose groups moved, a few thousand devices per statement.
  */
 import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
+import { PreparedStatement, parameterList } from '../../store/prepared.js';
 import type { Database } from '../../store/schema.js';
 import { chunks, type FleetDb } from './fleet-db.js';
 import type { TenantState } from './tenant-state.js';
@@ -142,6 +143,21 @@ export interface StoredGroups {
   readonly version: number;
 }
 
+interface DeviceGroupsRow {
+  readonly device_id: string;
+  readonly ordinals: string;
+  readonly version: number;
+}
+
+/** Shape: how many devices; parameters: the tenant, the device ids. */
+const SELECT_DEVICE_GROUPS = new PreparedStatement((db, parameter, count) =>
+  db
+    .selectFrom('device_groups')
+    .select(['device_id', 'ordinals', 'version'])
+    .where('tenant_id', '=', parameter(0))
+    .where('device_id', 'in', parameterList(parameter, 1, count)),
+);
+
 /**
  * The stored groups of each given device that has a row; the others are in no group. `state`:
  * the tenant as this transaction sees it, when the caller has it (ordinals are then turned into
@@ -155,12 +171,10 @@ export async function storedGroupsOf(
 ): Promise<Map<string, StoredGroups>> {
   const lists = new Map<string, { ordinals: number[]; version: number }>();
   for (const batch of chunks([...new Set(deviceIds)])) {
-    const rows = await db
-      .selectFrom('device_groups')
-      .select(['device_id', 'ordinals', 'version'])
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', batch)
-      .execute();
+    const { rows } = await SELECT_DEVICE_GROUPS.execute<DeviceGroupsRow>(db, batch.length, [
+      tenantId,
+      ...batch,
+    ]);
     for (const row of rows) {
       lists.set(row.device_id, { ordinals: decodeOrdinals(row.ordinals), version: row.version });
     }
