@@ -334,10 +334,12 @@ export class SimulatedAgent {
     };
     let started = 0;
     const answer = await this.env.limiter.run(() => {
-      // Timed from the request, not from the queue of the fleet's limiter.
+      // Timed from the request, not from the queue of the fleet's limiter…
       started = performance.now();
       return this.env.transport.postJson(`${AGENT_API_PREFIX}/check-in`, body, this.credential);
     });
+    // …to the answer received (read and parsed as JSON), not the agent's own checks of it.
+    const ms = performance.now() - started;
     this.env.counters.checkIns += 1;
     const parsed = CheckInResponseSchema.safeParse(answer.body);
     if (!parsed.success) throw new Error(`check-in: unexpected answer: ${parsed.error.message}`);
@@ -349,7 +351,7 @@ export class SimulatedAgent {
     this.resendFacts = parsed.data.f === 1;
     this.env.observer.onCheckIn?.(this, {
       changed: parsed.data.s === 'c',
-      ms: performance.now() - started,
+      ms,
       factsSent: sends,
     });
     return parsed.data;
