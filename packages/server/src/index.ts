@@ -23,7 +23,7 @@ import { openStore, type Store } from './store/store.js';
 export { createApp } from './app.js';
 export type { AfterCommit, AppContext, FleetEngine } from './context.js';
 export { ApiError, ERROR_CODES, type ErrorCode } from './errors.js';
-export { main } from './main.js';
+export { main, nodeFlagsHint, SERVE_NODE_FLAGS } from './main.js';
 export { createTenant, createUserRecord, FIRST_TENANT_ID } from './services/tenants.js';
 export type { Database } from './store/schema.js';
 export { openStore, type Store, type StoreDialect } from './store/store.js';

@@ -75,6 +75,29 @@ export function defaultWebRoot(): string | null {
   return existsSync(candidate) ? candidate : null;
 }
 
+/**
+ * The node flags the server is meant to run with, as `npm start` gives them: a young generation of
+ * up to 64 MB instead of V8's 16. Each young-generation collection walks every old-generation
+ * page, a few milliseconds on a large fleet's heap, and a check-in that meets one waits for it:
+ * four times fewer of them (packages/bench/README.md, session 9). They cannot be set once node
+ * runs, so a launcher must pass them (`npm start` does; NODE_OPTIONS for any other).
+ */
+export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
+/** What to say when node was started without {@link SERVE_NODE_FLAGS}; undefined when it was. */
+export function nodeFlagsHint(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): string | undefined {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  const missing = SERVE_NODE_FLAGS.filter((flag) => {
+    const name = flag.split('=')[0] as string;
+    return !given.some((arg) => arg === name || arg.startsWith(`${name}=`));
+  });
+  if (missing.length === 0) return undefined;
+  return `node runs without ${missing.join(' ')}: with many devices, more frequent garbage-collection pauses (npm start passes it; elsewhere set NODE_OPTIONS=${missing.join(' ')})`;
+}
+
 /** Runs the server until a signal; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let options: ServeOptions;
@@ -95,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
   process.stdout.write(`Palisade is listening on ${server.url}\n`);
+  const hint = nodeFlagsHint(process.execArgv, process.env.NODE_OPTIONS);
+  if (hint) process.stdout.write(`Note: ${hint}\n`);
   await new Promise<void>((resolveSignal) => {
     process.once('SIGINT', () => resolveSignal());
     process.once('SIGTERM', () => resolveSignal());

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseServeOptions } from '../src/main.js';
+import { nodeFlagsHint, parseServeOptions, SERVE_NODE_FLAGS } from '../src/main.js';
 import { apiClient, signIn } from './http.js';
 import { describeEachStore } from './stores.js';
 
@@ -31,6 +31,18 @@ describeEachStore('platform', (target) => {
     const answer = await apiClient(server.url).get<{ error: { code: string } }>('/api/v1/nothing');
     expect(answer.status).toBe(404);
     expect(answer.body.error.code).toBe('not_found');
+  });
+});
+
+describe('the node flags palisade serve asks for', () => {
+  it('says which are missing and how to pass them, and nothing once given', () => {
+    const hint = nodeFlagsHint([], undefined);
+    expect(hint).toContain('--max-semi-space-size=64');
+    expect(hint).toContain('NODE_OPTIONS=--max-semi-space-size=64');
+    expect(nodeFlagsHint([...SERVE_NODE_FLAGS], undefined)).toBeUndefined();
+    expect(nodeFlagsHint(['--max-semi-space-size=32'], undefined)).toBeUndefined();
+    expect(nodeFlagsHint([], '--enable-source-maps --max-semi-space-size=64')).toBeUndefined();
+    expect(nodeFlagsHint(['--max-old-space-size=4096'], '')).toContain('--max-semi-space-size');
   });
 });
 

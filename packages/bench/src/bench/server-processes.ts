@@ -19,9 +19,9 @@ import pg from 'pg';
 const SERVE = fileURLToPath(new URL('./serve-process.js', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./server-preload.js', import.meta.url));
 /**
- * The node flags `palisade serve` runs with (packages/cli/bin/palisade.js, the root `npm start`):
- * a young generation of up to 64 MB (see the launcher's comment). The baseline servers get the
- * same, so a ratio compares the frameworks' work, not two heap configurations.
+ * The node flags the server asks for (the server's SERVE_NODE_FLAGS, as the root `npm start`
+ * passes them; a test keeps them the same): a young generation of up to 64 MB. The baseline
+ * servers get the same, so a ratio compares the frameworks' work, not two heap configurations.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
