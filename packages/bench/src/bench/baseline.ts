@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from './server-processes.js';
+import { SERVE_NODE_FLAGS } from './server-processes.js';
 
 const BASELINE = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
 
@@ -16,7 +16,7 @@ export async function startBaseline(
   answer: { body: string } | { bytes: number },
 ): Promise<Baseline> {
   const args = 'body' in answer ? ['--body', answer.body] : ['--bytes', String(answer.bytes)];
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, BASELINE, ...args], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, BASELINE, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });

@@ -52,7 +52,7 @@ export class FactsProbe {
       workerData: input,
       // Its young generation collected every ~500 ms at V8's default size, 1-2 ms each: inside a
       // timed round trip now and then, on this side of the connection. A larger one (as the
-      // server has, SERVER_NODE_FLAGS) collects a few times per window instead.
+      // server has, SERVE_NODE_FLAGS) collects a few times per window instead.
       resourceLimits: { maxYoungGenerationSizeMb: 192 },
     });
     let warmed: () => void = () => {};

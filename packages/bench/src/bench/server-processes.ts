@@ -19,11 +19,12 @@ import pg from 'pg';
 const SERVE = fileURLToPath(new URL('./serve-process.js', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./server-preload.js', import.meta.url));
 /**
- * The node flags the server asks for (the server's SERVE_NODE_FLAGS, as the root `npm start`
- * passes them; a test keeps them the same): a young generation of up to 64 MB. The baseline
- * servers get the same, so a ratio compares the frameworks' work, not two heap configurations.
+ * The node flags the server asks for, as the root `npm start` passes them: a young generation of
+ * up to 64 MB. The server package's SERVE_NODE_FLAGS, written again because this process never
+ * loads the server (server-flags.test.ts keeps the two the same). The baseline servers get the
+ * same flags, so a ratio compares the frameworks' work, not two heap configurations.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
 /** File descriptors for a server: held streams of 10,000+ agents plus the database and logs. */
 const SERVER_FD_LIMIT = 65_536;
@@ -162,7 +163,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
     const memoryFile = path.join(dir, `memory-${index}.json`);
     // PALISADE_BENCH_NODE_FLAGS adds flags for an investigation (e.g. --heapsnapshot-signal=SIGTTIN).
     const extraFlags = (process.env.PALISADE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const nodeFlags = [...SERVER_NODE_FLAGS, '--expose-gc', '--import', PRELOAD, ...extraFlags];
+    const nodeFlags = [...SERVE_NODE_FLAGS, '--expose-gc', '--import', PRELOAD, ...extraFlags];
     const serveArgs = ['--port', String(port), '--host', '127.0.0.1'];
     if (options.database) serveArgs.push('--database', database);
     else serveArgs.push('--data', dir);
